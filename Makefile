@@ -1,0 +1,43 @@
+# Chirpy: `make run` serves the API on :8080, `make test` runs every test
+# against a real PostgreSQL. See README.md.
+
+GO ?= go
+
+.PHONY: run test build generate check check-generated lint db-start db-stop clean
+
+## run: serve on :8080 (starts a local PostgreSQL in .pgdata/ unless DB_URL is set)
+run: build
+	./bin/chirpy-dev run ./bin/chirpy
+
+## test: every test, against a throwaway PostgreSQL (or TEST_DATABASE_URL)
+test:
+	$(GO) test ./...
+
+build:
+	$(GO) build -o bin/chirpy ./cmd/chirpy
+	$(GO) build -o bin/chirpy-dev ./cmd/chirpy-dev
+
+## generate: regenerate internal/database from sql/ with sqlc
+generate:
+	$(GO) tool sqlc generate
+
+## check: what CI checks besides the tests
+check: check-generated lint
+
+check-generated:
+	$(GO) tool sqlc diff
+
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+## db-start / db-stop: the local PostgreSQL of `make run`
+db-start: build
+	./bin/chirpy-dev db-start
+
+db-stop: build
+	./bin/chirpy-dev db-stop
+
+clean:
+	rm -rf bin

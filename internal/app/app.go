@@ -1,0 +1,128 @@
+// Package app is the chirpy program: Run reads its arguments and environment,
+// starts what they ask for, and returns when it is done or ctx is canceled.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"runtime"
+	"strconv"
+	"time"
+
+	"chirpy/internal/auth"
+	"chirpy/internal/config"
+	"chirpy/internal/database"
+	"chirpy/internal/postgres"
+	"chirpy/internal/server"
+)
+
+const usage = `Usage:
+  chirpy                 serve the API (configured by the environment and .env)
+  chirpy polka send ...  deliver a Polka webhook, as Polka does (chirpy polka send -h)
+`
+
+// Run runs the chirpy command line. getenv is the environment; a .env file in
+// the working directory fills in what it leaves unset.
+func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 1 {
+		switch args[1] {
+		case "-h", "-help", "--help", "help":
+			fmt.Fprint(stdout, usage)
+			return nil
+		default:
+			fmt.Fprint(stderr, usage)
+			return fmt.Errorf("unknown command %q", args[1])
+		}
+	}
+	cfg, err := config.Load(getenv, os.DirFS("."), ".env")
+	if err != nil {
+		return err
+	}
+	return serve(ctx, cfg, slog.New(slog.NewTextHandler(stdout, nil)))
+}
+
+// Server timeouts. Bodies are at most 1 MiB and every handler is short, except
+// a long chirp list, which WriteTimeout still leaves a minute to stream.
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 2 * time.Minute
+	maxHeaderBytes    = 64 << 10
+	// shutdownTimeout is how long in-flight requests get to finish after
+	// SIGINT or SIGTERM.
+	shutdownTimeout = 30 * time.Second
+)
+
+func serve(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
+	db, err := postgres.Open(ctx, cfg.DBURL, cfg.DBMaxConns)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := postgres.Migrate(ctx, db, logger); err != nil {
+		return err
+	}
+	queries, err := database.Prepare(ctx, db)
+	if err != nil {
+		return fmt.Errorf("prepare queries: %w", err)
+	}
+	defer queries.Close()
+	hasher, err := auth.NewHasher(auth.PasswordParams, runtime.GOMAXPROCS(0))
+	if err != nil {
+		return err
+	}
+	if len(cfg.PolkaKeys) == 0 {
+		logger.Warn("POLKA_KEY is not set: every Polka webhook will be refused with 401")
+	}
+
+	handler := server.NewServer(server.Deps{
+		Logger:    logger,
+		DB:        db,
+		Queries:   queries,
+		Hasher:    hasher,
+		JWTSecret: cfg.JWTSecret,
+		PolkaKeys: auth.NewAPIKeys(cfg.PolkaKeys),
+		Dev:       cfg.IsDev(),
+	})
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort("", strconv.Itoa(cfg.Port)))
+	if err != nil {
+		return fmt.Errorf("cannot listen on port %d (PORT): %w", cfg.Port, err)
+	}
+	logger.Info("serving", "addr", ln.Addr().String(), "platform", cfg.Platform)
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	select {
+	case err := <-serveErr:
+		return err
+	case <-ctx.Done():
+	}
+
+	logger.Info("shutting down: finishing requests in flight", "timeout", shutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-serveErr; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	logger.Info("stopped")
+	return nil
+}

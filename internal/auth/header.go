@@ -1,0 +1,75 @@
+package auth
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"net/http"
+	"strings"
+)
+
+var (
+	ErrNoAuthHeader        = errors.New("missing Authorization header")
+	ErrMalformedAuthHeader = errors.New("malformed Authorization header")
+)
+
+// GetBearerToken returns the token of an "Authorization: Bearer <token>"
+// header.
+func GetBearerToken(h http.Header) (string, error) {
+	return credentials(h, "Bearer")
+}
+
+// GetAPIKey returns the key of an "Authorization: ApiKey <key>" header.
+func GetAPIKey(h http.Header) (string, error) {
+	return credentials(h, "ApiKey")
+}
+
+// credentials parses "<scheme> <value>". The scheme is matched without regard
+// to case (RFC 9110 §11.1); the value must be a single non-empty word.
+func credentials(h http.Header, scheme string) (string, error) {
+	v := h.Get("Authorization")
+	if v == "" {
+		return "", ErrNoAuthHeader
+	}
+	s, value, ok := strings.Cut(v, " ")
+	if !ok || !strings.EqualFold(s, scheme) {
+		return "", ErrMalformedAuthHeader
+	}
+	value = strings.Trim(value, " ")
+	if value == "" || strings.ContainsAny(value, " \t") {
+		return "", ErrMalformedAuthHeader
+	}
+	return value, nil
+}
+
+// APIKeys is a set of accepted API keys. Several keys let one be rotated
+// without downtime: add the new key, move the sender over, remove the old.
+type APIKeys struct {
+	digests [][sha256.Size]byte
+}
+
+// NewAPIKeys accepts each non-empty key in keys.
+func NewAPIKeys(keys []string) APIKeys {
+	var k APIKeys
+	for _, key := range keys {
+		if key != "" {
+			k.digests = append(k.digests, sha256.Sum256([]byte(key)))
+		}
+	}
+	return k
+}
+
+// Len reports how many keys are accepted.
+func (k APIKeys) Len() int { return len(k.digests) }
+
+// Valid reports whether key is one of the accepted keys. It compares digests in
+// constant time and checks every key, so timing reveals neither the key nor
+// which of them matched.
+func (k APIKeys) Valid(key string) bool {
+	d := sha256.Sum256([]byte(key))
+	match := 0
+	for i := range k.digests {
+		match |= subtle.ConstantTimeCompare(d[:], k.digests[i][:])
+	}
+	return match == 1
+}

@@ -1,0 +1,81 @@
+package auth
+
+import (
+	"errors"
+	"net/http"
+	"testing"
+)
+
+func TestGetBearerToken(t *testing.T) {
+	tests := []struct {
+		header string
+		want   string
+		err    error
+	}{
+		{"", "", ErrNoAuthHeader},
+		{"Bearer abc.def.ghi", "abc.def.ghi", nil},
+		{"bearer abc", "abc", nil},
+		{"BEARER abc", "abc", nil},
+		{"Bearer  abc ", "abc", nil},
+		{"Bearer", "", ErrMalformedAuthHeader},
+		{"Bearer ", "", ErrMalformedAuthHeader},
+		{"Bearer a b", "", ErrMalformedAuthHeader},
+		{"Bearer a\tb", "", ErrMalformedAuthHeader},
+		{"Basic dXNlcjpwYXNz", "", ErrMalformedAuthHeader},
+		{"ApiKey abc", "", ErrMalformedAuthHeader},
+		{"Bearerabc", "", ErrMalformedAuthHeader},
+	}
+	for _, tt := range tests {
+		h := http.Header{}
+		if tt.header != "" {
+			h.Set("Authorization", tt.header)
+		}
+		got, err := GetBearerToken(h)
+		if !errors.Is(err, tt.err) || got != tt.want {
+			t.Errorf("GetBearerToken(%q) = %q, %v; want %q, %v", tt.header, got, err, tt.want, tt.err)
+		}
+	}
+}
+
+func TestGetAPIKey(t *testing.T) {
+	tests := []struct {
+		header string
+		want   string
+		err    error
+	}{
+		{"", "", ErrNoAuthHeader},
+		{"ApiKey f271c81ff7084ee5b99a5091b42d486e", "f271c81ff7084ee5b99a5091b42d486e", nil},
+		{"apikey k", "k", nil},
+		{"ApiKey", "", ErrMalformedAuthHeader},
+		{"Bearer f271c81ff7084ee5b99a5091b42d486e", "", ErrMalformedAuthHeader},
+		{"ApiKey a b", "", ErrMalformedAuthHeader},
+	}
+	for _, tt := range tests {
+		h := http.Header{}
+		if tt.header != "" {
+			h.Set("Authorization", tt.header)
+		}
+		got, err := GetAPIKey(h)
+		if !errors.Is(err, tt.err) || got != tt.want {
+			t.Errorf("GetAPIKey(%q) = %q, %v; want %q, %v", tt.header, got, err, tt.want, tt.err)
+		}
+	}
+}
+
+func TestAPIKeys(t *testing.T) {
+	keys := NewAPIKeys([]string{"old-key", "", "new-key"})
+	if keys.Len() != 2 {
+		t.Fatalf("Len = %d, want 2 (empty keys are dropped)", keys.Len())
+	}
+	for key, want := range map[string]bool{
+		"old-key": true, "new-key": true,
+		"": false, "old-ke": false, "old-key ": false, "OLD-KEY": false, "other": false,
+	} {
+		if got := keys.Valid(key); got != want {
+			t.Errorf("Valid(%q) = %v, want %v", key, got, want)
+		}
+	}
+	if (APIKeys{}).Valid("") {
+		t.Error("an empty key set accepts the empty key")
+	}
+}

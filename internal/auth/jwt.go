@@ -1,0 +1,69 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/google/uuid"
+)
+
+const (
+	// AccessTokenIssuer is the iss claim of every access token.
+	AccessTokenIssuer = "chirpy-access"
+	// AccessTokenTTL is the lifetime of every access token; clients cannot
+	// ask for another.
+	AccessTokenTTL = time.Hour
+	// clockLeeway tolerates small clock differences between the servers that
+	// issue and check a token.
+	clockLeeway = 30 * time.Second
+)
+
+// ErrInvalidToken covers every way an access token can fail: malformed,
+// wrongly signed, of another algorithm, expired, or from another issuer.
+var ErrInvalidToken = errors.New("invalid access token")
+
+// accessParser accepts only what MakeJWT produces: HS256, with exp and the
+// Chirpy issuer. Without WithValidMethods a token could name its own algorithm.
+var accessParser = jwt.NewParser(
+	jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+	jwt.WithExpirationRequired(),
+	jwt.WithIssuer(AccessTokenIssuer),
+	jwt.WithIssuedAt(),
+	jwt.WithLeeway(clockLeeway),
+)
+
+// MakeJWT returns an HS256 access token for userID that expires after
+// expiresIn.
+func MakeJWT(userID uuid.UUID, secret []byte, expiresIn time.Duration) (string, error) {
+	now := time.Now()
+	claims := jwt.RegisteredClaims{
+		Issuer:    AccessTokenIssuer,
+		Subject:   userID.String(),
+		IssuedAt:  jwt.NewNumericDate(now),
+		ExpiresAt: jwt.NewNumericDate(now.Add(expiresIn)),
+	}
+	signed, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(secret)
+	if err != nil {
+		return "", fmt.Errorf("sign access token: %w", err)
+	}
+	return signed, nil
+}
+
+// ValidateJWT checks an access token and returns the user it was issued to.
+// Every failure wraps ErrInvalidToken.
+func ValidateJWT(token string, secret []byte) (uuid.UUID, error) {
+	var claims jwt.RegisteredClaims
+	_, err := accessParser.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) {
+		return secret, nil
+	})
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("%w: %w", ErrInvalidToken, err)
+	}
+	userID, err := uuid.Parse(claims.Subject)
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("%w: subject is not a user id", ErrInvalidToken)
+	}
+	return userID, nil
+}

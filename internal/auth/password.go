@@ -1,0 +1,105 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+
+	"github.com/alexedwards/argon2id"
+)
+
+// MaxPasswordBytes caps what a client may send as a password. Short passwords
+// are allowed (course clients use "123456"); huge ones would only make every
+// hash slower.
+const MaxPasswordBytes = 1024
+
+// ErrPasswordTooLong is returned for passwords over MaxPasswordBytes.
+var ErrPasswordTooLong = fmt.Errorf("password is longer than %d bytes", MaxPasswordBytes)
+
+// PasswordParams are OWASP's minimum recommendation for argon2id: 19 MiB of
+// memory, 2 passes, 1 lane. Each hash therefore holds 19 MiB while it runs.
+var PasswordParams = argon2id.Params{
+	Memory:      19 * 1024,
+	Iterations:  2,
+	Parallelism: 1,
+	SaltLength:  16,
+	KeyLength:   32,
+}
+
+// Hasher hashes and checks passwords with a bounded number of hashes running at
+// once, so a storm of logins queues for a slot instead of allocating memory
+// without bound.
+type Hasher struct {
+	params argon2id.Params
+	slots  chan struct{}
+	// decoy is the hash of a random password. Checking a login for an unknown
+	// email against it costs as much as checking a real one, so response times
+	// do not tell which emails have accounts.
+	decoy string
+}
+
+// NewHasher returns a Hasher that runs at most concurrency hashes at a time.
+func NewHasher(params argon2id.Params, concurrency int) (*Hasher, error) {
+	if concurrency < 1 {
+		concurrency = 1
+	}
+	h := &Hasher{params: params, slots: make(chan struct{}, concurrency)}
+	decoy, err := argon2id.CreateHash(rand.Text(), &h.params)
+	if err != nil {
+		return nil, fmt.Errorf("create decoy hash: %w", err)
+	}
+	h.decoy = decoy
+	return h, nil
+}
+
+// Hash returns the argon2id hash of password in the PHC string format, which
+// records its own parameters.
+func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
+	if len(password) > MaxPasswordBytes {
+		return "", ErrPasswordTooLong
+	}
+	if err := h.acquire(ctx); err != nil {
+		return "", err
+	}
+	defer h.release()
+	hash, err := argon2id.CreateHash(password, &h.params)
+	if err != nil {
+		return "", fmt.Errorf("hash password: %w", err)
+	}
+	return hash, nil
+}
+
+// Check reports whether password matches hash. Hashes made with other
+// parameters still verify, since the hash carries its own.
+func (h *Hasher) Check(ctx context.Context, password, hash string) (bool, error) {
+	if len(password) > MaxPasswordBytes {
+		return false, nil
+	}
+	if err := h.acquire(ctx); err != nil {
+		return false, err
+	}
+	defer h.release()
+	ok, err := argon2id.ComparePasswordAndHash(password, hash)
+	if err != nil {
+		return false, fmt.Errorf("check password: %w", err)
+	}
+	return ok, nil
+}
+
+// CheckDecoy spends the same work as Check for a login whose email has no
+// account. It always reports a mismatch.
+func (h *Hasher) CheckDecoy(ctx context.Context, password string) error {
+	_, err := h.Check(ctx, password, h.decoy)
+	return err
+}
+
+func (h *Hasher) acquire(ctx context.Context) error {
+	select {
+	case h.slots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("wait for a password hashing slot: %w", ctx.Err())
+	}
+}
+
+func (h *Hasher) release() { <-h.slots }

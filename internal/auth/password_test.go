@@ -1,0 +1,90 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alexedwards/argon2id"
+)
+
+// cheap keeps unit tests fast; the production parameters are checked below.
+var cheap = argon2id.Params{Memory: 64, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+
+func TestPasswordParamsMeetOWASPMinimum(t *testing.T) {
+	p := PasswordParams
+	if p.Memory < 19*1024 || p.Iterations < 2 || p.Parallelism < 1 || p.SaltLength < 16 || p.KeyLength < 32 {
+		t.Fatalf("PasswordParams %+v are below OWASP's argon2id minimum (m=19 MiB, t=2, p=1)", p)
+	}
+}
+
+func TestHashAndCheck(t *testing.T) {
+	h, err := NewHasher(PasswordParams, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	hash, err := h.Hash(ctx, "123456")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(hash, "$argon2id$v=19$m=19456,t=2,p=1$") {
+		t.Fatalf("hash %q does not record the production parameters", hash)
+	}
+	if strings.Contains(hash, "123456") {
+		t.Fatal("hash contains the password")
+	}
+	if ok, err := h.Check(ctx, "123456", hash); err != nil || !ok {
+		t.Fatalf("Check(right password) = %v, %v", ok, err)
+	}
+	if ok, err := h.Check(ctx, "1234567", hash); err != nil || ok {
+		t.Fatalf("Check(wrong password) = %v, %v", ok, err)
+	}
+	other, _ := h.Hash(ctx, "123456")
+	if other == hash {
+		t.Fatal("two hashes of one password are equal: no salt")
+	}
+	if err := h.CheckDecoy(ctx, "123456"); err != nil {
+		t.Fatalf("CheckDecoy: %v", err)
+	}
+}
+
+func TestCheckAcceptsOlderParameters(t *testing.T) {
+	old, err := argon2id.CreateHash("pw", &cheap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _ := NewHasher(PasswordParams, 1)
+	if ok, err := h.Check(context.Background(), "pw", old); err != nil || !ok {
+		t.Fatalf("Check(hash with other parameters) = %v, %v", ok, err)
+	}
+}
+
+func TestPasswordTooLong(t *testing.T) {
+	h, _ := NewHasher(cheap, 1)
+	long := strings.Repeat("x", MaxPasswordBytes+1)
+	if _, err := h.Hash(context.Background(), long); !errors.Is(err, ErrPasswordTooLong) {
+		t.Fatalf("Hash(%d bytes) error = %v, want ErrPasswordTooLong", len(long), err)
+	}
+	if _, err := h.Hash(context.Background(), long[:MaxPasswordBytes]); err != nil {
+		t.Fatalf("Hash(%d bytes) = %v", MaxPasswordBytes, err)
+	}
+}
+
+func TestHashingQueuesBeyondConcurrency(t *testing.T) {
+	h, _ := NewHasher(cheap, 1)
+	if err := h.acquire(context.Background()); err != nil { // the only slot
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := h.Hash(ctx, "pw"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Hash with every slot taken = %v, want it to wait until the deadline", err)
+	}
+	h.release()
+	if _, err := h.Hash(context.Background(), "pw"); err != nil {
+		t.Fatalf("Hash after the slot is freed: %v", err)
+	}
+}

@@ -1,0 +1,112 @@
+// Package config turns the environment (and an optional .env file) into a
+// validated Config, once, at start.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+
+	"github.com/joho/godotenv"
+)
+
+// Config is everything the server needs to know from outside.
+type Config struct {
+	DBURL     string
+	Platform  string
+	JWTSecret []byte
+	// PolkaKeys are the accepted API keys of Polka (key rotation means more
+	// than one may be valid at a time).
+	PolkaKeys []string
+	Port      int
+	// DBMaxConns bounds the connection pool; every connection may be busy and
+	// every one is kept open, so load never waits on reconnects.
+	DBMaxConns int
+}
+
+// IsDev reports whether the server runs for development and tests, where
+// POST /admin/reset is allowed.
+func (c Config) IsDev() bool { return c.Platform == "dev" }
+
+// Defaults for optional variables.
+const (
+	DefaultPort       = 8080
+	DefaultDBMaxConns = 16
+)
+
+// Load reads the configuration from getenv, falling back to the variables of
+// the dotenv file (usually ".env") for anything getenv leaves empty: the
+// environment always wins. A missing dotenv file is not an error.
+func Load(getenv func(string) string, dotenv fs.FS, dotenvName string) (Config, error) {
+	lookup, err := withDotenv(getenv, dotenv, dotenvName)
+	if err != nil {
+		return Config{}, err
+	}
+	var c Config
+	var problems []string
+
+	if c.DBURL = lookup("DB_URL"); c.DBURL == "" {
+		problems = append(problems, "DB_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/chirpy?sslmode=disable)")
+	}
+	if secret := lookup("JWT_SECRET"); secret == "" {
+		problems = append(problems, "JWT_SECRET is not set (generate one with: openssl rand -base64 64)")
+	} else {
+		c.JWTSecret = []byte(secret)
+	}
+	c.Platform = lookup("PLATFORM")
+	for _, k := range strings.Split(lookup("POLKA_KEY"), ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			c.PolkaKeys = append(c.PolkaKeys, k)
+		}
+	}
+	c.Port, err = intVar(lookup, "PORT", DefaultPort, 0, 65535)
+	if err != nil {
+		problems = append(problems, err.Error())
+	}
+	c.DBMaxConns, err = intVar(lookup, "DB_MAX_CONNS", DefaultDBMaxConns, 1, 10000)
+	if err != nil {
+		problems = append(problems, err.Error())
+	}
+	if len(problems) > 0 {
+		return Config{}, errors.New(strings.Join(problems, "; "))
+	}
+	return c, nil
+}
+
+func withDotenv(getenv func(string) string, dotenv fs.FS, name string) (func(string) string, error) {
+	if dotenv == nil {
+		return getenv, nil
+	}
+	f, err := dotenv.Open(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return getenv, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	defer f.Close()
+	vars, err := godotenv.Parse(f)
+	if err != nil {
+		return nil, fmt.Errorf("parse %s: %w", name, err)
+	}
+	return func(key string) string {
+		if v := getenv(key); v != "" {
+			return v
+		}
+		return vars[key]
+	}, nil
+}
+
+func intVar(lookup func(string) string, name string, def, lo, hi int) (int, error) {
+	s := lookup(name)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("%s=%q is not a whole number from %d to %d", name, s, lo, hi)
+	}
+	return n, nil
+}

@@ -1,0 +1,66 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestLoad(t *testing.T) {
+	dotenv := fstest.MapFS{".env": {Data: []byte(
+		"DB_URL=postgres://from-dotenv\nJWT_SECRET=dotenv-secret\nPLATFORM=dev\nPOLKA_KEY=a, b ,,c\n",
+	)}}
+	c, err := Load(env(map[string]string{"JWT_SECRET": "env-secret", "PORT": "9090"}), dotenv, ".env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(c.JWTSecret) != "env-secret" {
+		t.Errorf("JWT_SECRET = %q: .env overrode the environment", c.JWTSecret)
+	}
+	if c.DBURL != "postgres://from-dotenv" || !c.IsDev() || c.Port != 9090 {
+		t.Errorf("got %+v", c)
+	}
+	if strings.Join(c.PolkaKeys, "|") != "a|b|c" {
+		t.Errorf("PolkaKeys = %q, want [a b c]", c.PolkaKeys)
+	}
+	if c.DBMaxConns != DefaultDBMaxConns {
+		t.Errorf("DBMaxConns = %d, want default %d", c.DBMaxConns, DefaultDBMaxConns)
+	}
+}
+
+func TestLoadDefaultsWithoutDotenv(t *testing.T) {
+	c, err := Load(env(map[string]string{"DB_URL": "u", "JWT_SECRET": "s"}), fstest.MapFS{}, ".env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Port != 8080 || c.IsDev() || len(c.PolkaKeys) != 0 {
+		t.Errorf("got %+v", c)
+	}
+}
+
+func TestLoadNamesEveryProblem(t *testing.T) {
+	_, err := Load(env(map[string]string{"PORT": "http", "DB_MAX_CONNS": "0"}), nil, "")
+	if err == nil {
+		t.Fatal("Load succeeded without DB_URL and JWT_SECRET")
+	}
+	msg := err.Error()
+	for _, want := range []string{"DB_URL is not set", "JWT_SECRET is not set", `PORT="http"`, `DB_MAX_CONNS="0"`} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q does not mention %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, "\n") {
+		t.Errorf("error %q spans several lines", msg)
+	}
+}
+
+func TestLoadRejectsBrokenDotenv(t *testing.T) {
+	dotenv := fstest.MapFS{".env": {Data: []byte("JWT_SECRET='unterminated\n")}}
+	if _, err := Load(env(nil), dotenv, ".env"); err == nil || !strings.Contains(err.Error(), ".env") {
+		t.Fatalf("Load with a broken .env = %v, want an error naming .env", err)
+	}
+}

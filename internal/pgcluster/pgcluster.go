@@ -1,0 +1,326 @@
+// Package pgcluster runs a PostgreSQL server of Chirpy's own from the system's
+// PostgreSQL binaries, in a data directory it owns: for `make run`, the tests
+// and the benchmark. When run as root it runs the binaries as the postgres
+// user, since initdb and postgres refuse to run as root.
+package pgcluster
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	_ "github.com/lib/pq" // the "postgres" driver
+)
+
+// Cluster is one PostgreSQL server: a data directory and the port it listens on
+// (127.0.0.1 only, no Unix socket).
+type Cluster struct {
+	BinDir  string
+	DataDir string
+	Port    int
+
+	cred  *syscall.Credential // nil: run the binaries as ourselves
+	child *exec.Cmd           // the server, when started by Start
+	done  chan struct{}       // closed when child exits
+}
+
+// FindBinDir returns the directory of initdb: $PG_BIN, then PATH, then the
+// newest /usr/lib/postgresql/*/bin (Debian and Ubuntu keep it off PATH).
+func FindBinDir() (string, error) {
+	if dir := os.Getenv("PG_BIN"); dir != "" {
+		return dir, nil
+	}
+	if p, err := exec.LookPath("initdb"); err == nil {
+		// A symlinked initdb (as in /usr/local/bin) says where the rest are.
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			p = real
+		}
+		return filepath.Dir(p), nil
+	}
+	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	slices.SortFunc(dirs, func(a, b string) int { return majorVersion(b) - majorVersion(a) })
+	for _, d := range dirs {
+		if _, err := os.Stat(filepath.Join(d, "initdb")); err == nil {
+			return d, nil
+		}
+	}
+	return "", errors.New("PostgreSQL server binaries (initdb) not found on PATH, in $PG_BIN or under /usr/lib/postgresql/*/bin; " +
+		"install them (Debian/Ubuntu: apt-get install postgresql; macOS: brew install postgresql@16)")
+}
+
+func majorVersion(binDir string) int {
+	n, _ := strconv.Atoi(filepath.Base(filepath.Dir(binDir)))
+	return n
+}
+
+// New returns the cluster kept in dataDir, which need not exist yet.
+func New(dataDir string) (*Cluster, error) {
+	bin, err := FindBinDir()
+	if err != nil {
+		return nil, err
+	}
+	abs, err := filepath.Abs(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	c := &Cluster{BinDir: bin, DataDir: abs}
+	if os.Geteuid() == 0 {
+		u, err := user.Lookup("postgres")
+		if err != nil {
+			return nil, fmt.Errorf("running as root, PostgreSQL must run as the postgres user, which does not exist: %w", err)
+		}
+		uid, _ := strconv.Atoi(u.Uid)
+		gid, _ := strconv.Atoi(u.Gid)
+		c.cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
+	}
+	if c.Initialized() {
+		if c.Port, err = c.configuredPort(); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// Initialized reports whether the data directory holds a cluster.
+func (c *Cluster) Initialized() bool {
+	_, err := os.Stat(filepath.Join(c.DataDir, "PG_VERSION"))
+	return err == nil
+}
+
+// Init creates the cluster on a free port, with trust authentication for the
+// postgres user on 127.0.0.1 and the given postgresql.conf settings
+// ("fsync = off", ...).
+func (c *Cluster) Init(ctx context.Context, settings ...string) error {
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return err
+	}
+	if c.cred != nil {
+		if err := os.Chown(c.DataDir, int(c.cred.Uid), int(c.cred.Gid)); err != nil {
+			return err
+		}
+	}
+	out, err := c.command(ctx, "initdb", "-D", c.DataDir, "-U", "postgres", "-A", "trust",
+		"-E", "UTF8", "--locale=C").CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("initdb %s: %w\n%s", c.DataDir, err, lastLines(out, 10))
+	}
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	conf := []string{
+		"",
+		"# Chirpy's own cluster: local TCP only.",
+		"listen_addresses = '127.0.0.1'",
+		"port = " + strconv.Itoa(port),
+		"unix_socket_directories = ''",
+	}
+	conf = append(conf, settings...)
+	f, err := os.OpenFile(filepath.Join(c.DataDir, "postgresql.conf"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(strings.Join(conf, "\n") + "\n"); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	c.Port = port
+	return nil
+}
+
+var portSetting = regexp.MustCompile(`(?m)^\s*port\s*=\s*(\d+)`)
+
+func (c *Cluster) configuredPort() (int, error) {
+	conf, err := os.ReadFile(filepath.Join(c.DataDir, "postgresql.conf"))
+	if err != nil {
+		return 0, err
+	}
+	m := portSetting.FindAllSubmatch(conf, -1)
+	if len(m) == 0 {
+		return 0, fmt.Errorf("%s/postgresql.conf sets no port", c.DataDir)
+	}
+	return strconv.Atoi(string(m[len(m)-1][1]))
+}
+
+// Start runs the server as a child of this process, which it does not
+// outlive, and waits until it accepts connections.
+func (c *Cluster) Start(ctx context.Context) error {
+	logFile, err := os.OpenFile(c.logPath(), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+	cmd := c.command(context.Background(), "postgres", "-D", c.DataDir)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start postgres: %w", err)
+	}
+	c.child, c.done = cmd, make(chan struct{})
+	go func() { cmd.Wait(); close(c.done) }()
+	if err := c.waitReady(ctx); err != nil {
+		c.Stop()
+		return err
+	}
+	return nil
+}
+
+// Stop shuts down a server started by Start (fast shutdown: open
+// transactions are rolled back) and waits for it to exit.
+func (c *Cluster) Stop() error {
+	if c.child == nil {
+		return nil
+	}
+	c.child.Process.Signal(syscall.SIGINT)
+	select {
+	case <-c.done:
+	case <-time.After(30 * time.Second):
+		c.child.Process.Kill()
+		<-c.done
+	}
+	c.child = nil
+	return nil
+}
+
+// Running reports whether a server is serving this data directory, whoever
+// started it.
+func (c *Cluster) Running(ctx context.Context) bool {
+	return c.command(ctx, "pg_ctl", "status", "-D", c.DataDir).Run() == nil
+}
+
+// StartDaemon starts the server in the background, in a session of its own,
+// so it outlives this process (and a Ctrl-C in the terminal); StopDaemon stops
+// it.
+func (c *Cluster) StartDaemon(ctx context.Context) error {
+	cmd := c.command(ctx, "pg_ctl", "start", "-w", "-t", "60", "-D", c.DataDir, "-l", c.logPath())
+	cmd.SysProcAttr.Setsid = true
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("pg_ctl start: %w\n%s\n%s", err, lastLines(out, 5), c.logTail())
+	}
+	return c.waitReady(ctx)
+}
+
+// StopDaemon stops a server started by StartDaemon; a stopped one is fine.
+func (c *Cluster) StopDaemon(ctx context.Context) error {
+	if !c.Running(ctx) {
+		return nil
+	}
+	if out, err := c.command(ctx, "pg_ctl", "stop", "-w", "-m", "fast", "-D", c.DataDir).CombinedOutput(); err != nil {
+		return fmt.Errorf("pg_ctl stop: %w\n%s", err, lastLines(out, 5))
+	}
+	return nil
+}
+
+// URL returns the connection URL of database name.
+func (c *Cluster) URL(name string) string {
+	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", c.Port, name)
+}
+
+// CreateDatabase creates database name unless it exists.
+func (c *Cluster) CreateDatabase(ctx context.Context, name string) error {
+	db, err := sql.Open("postgres", c.URL("postgres"))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var exists bool
+	if err := db.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
+		return err
+	}
+	if exists {
+		return nil
+	}
+	_, err = db.ExecContext(ctx, "CREATE DATABASE "+quoteIdent(name))
+	return err
+}
+
+func (c *Cluster) waitReady(ctx context.Context) error {
+	db, err := sql.Open("postgres", c.URL("postgres"))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	for {
+		pingCtx, cancelPing := context.WithTimeout(ctx, time.Second)
+		err := db.PingContext(pingCtx)
+		cancelPing()
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-c.exited():
+			return fmt.Errorf("postgres exited at start:\n%s", c.logTail())
+		case <-ctx.Done():
+			return fmt.Errorf("postgres on port %d is not ready: %w\n%s", c.Port, err, c.logTail())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// exited is closed when a child server exits; it never is for a daemon.
+func (c *Cluster) exited() <-chan struct{} {
+	if c.done == nil {
+		return nil
+	}
+	return c.done
+}
+
+func (c *Cluster) logPath() string { return filepath.Join(c.DataDir, "server.log") }
+
+func (c *Cluster) logTail() string {
+	b, _ := os.ReadFile(c.logPath())
+	return lastLines(b, 15)
+}
+
+// command runs a PostgreSQL binary, as the postgres user when we are root.
+func (c *Cluster) command(ctx context.Context, name string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, filepath.Join(c.BinDir, name), args...)
+	cmd.Dir = "/" // the postgres user may not be able to enter our working directory
+	cmd.Env = []string{"PATH=" + c.BinDir + ":/usr/bin:/bin", "LC_ALL=C"}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: c.cred}
+	return cmd
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+func lastLines(b []byte, n int) string {
+	var lines []string
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func quoteIdent(s string) string {
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}

@@ -1,0 +1,209 @@
+// Package pgtest gives tests a real PostgreSQL: Main starts a throwaway
+// cluster for a test binary (or uses TEST_DATABASE_URL), and NewDatabase gives
+// each test a database of its own, cloned from a migrated template in
+// milliseconds. A missing PostgreSQL fails the tests; it never skips them.
+package pgtest
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	_ "github.com/lib/pq"
+
+	"chirpy/internal/pgcluster"
+	"chirpy/internal/postgres"
+)
+
+// Settings trade durability for speed: a test cluster is thrown away anyway.
+var Settings = []string{
+	"fsync = off",
+	"synchronous_commit = off",
+	"full_page_writes = off",
+	"max_connections = 400",
+}
+
+var (
+	adminURL string // a database on the server where test databases are made
+	template string // the migrated database every test database is cloned from
+	prefix   string // names of this binary's databases start with it
+	seq      atomic.Int64
+	createMu sync.Mutex // CREATE DATABASE ... TEMPLATE wants the template to itself
+)
+
+// Main runs a test binary's tests against a real PostgreSQL: call it from
+// TestMain as os.Exit(pgtest.Main(m)).
+func Main(m *testing.M) int {
+	stop, err := setup()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "pgtest:", err)
+		return 1
+	}
+	code := m.Run()
+	if err := stop(); err != nil {
+		fmt.Fprintln(os.Stderr, "pgtest: teardown:", err)
+	}
+	return code
+}
+
+func setup() (stop func() error, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	prefix = fmt.Sprintf("chirpy_test_%d_%d", os.Getpid(), time.Now().UnixNano()%1e6)
+	template = prefix + "_template"
+
+	var cluster *pgcluster.Cluster
+	if u := os.Getenv("TEST_DATABASE_URL"); u != "" {
+		adminURL = u
+	} else {
+		cluster, err = StartCluster(ctx)
+		if err != nil {
+			return nil, err
+		}
+		adminURL = cluster.URL("postgres")
+	}
+	stop = func() error {
+		dropAll()
+		if cluster != nil {
+			cluster.Stop()
+			return os.RemoveAll(cluster.DataDir)
+		}
+		return nil
+	}
+	if err := createTemplate(ctx); err != nil {
+		stop()
+		return nil, err
+	}
+	return stop, nil
+}
+
+// StartCluster initializes and starts a throwaway cluster in a new temporary
+// directory. Stop it and remove its DataDir when done.
+func StartCluster(ctx context.Context) (*pgcluster.Cluster, error) {
+	dir, err := os.MkdirTemp("", "chirpy-pg-")
+	if err != nil {
+		return nil, err
+	}
+	c, err := pgcluster.New(dir)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	if err := c.Init(ctx, Settings...); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	if err := c.Start(ctx); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	return c, nil
+}
+
+func createTemplate(ctx context.Context) error {
+	admin, err := sql.Open("postgres", adminURL)
+	if err != nil {
+		return err
+	}
+	defer admin.Close()
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+template); err != nil {
+		return fmt.Errorf("create template database: %w", err)
+	}
+	db, err := sql.Open("postgres", WithDatabase(adminURL, template))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return postgres.Migrate(ctx, db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+// NewDatabase returns the URL of a new database holding every migration and
+// no rows. It is dropped when t ends.
+func NewDatabase(t testing.TB) string {
+	t.Helper()
+	name := fmt.Sprintf("%s_%d", prefix, seq.Add(1))
+	admin, err := sql.Open("postgres", adminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	createMu.Lock()
+	_, err = admin.Exec("CREATE DATABASE " + name + " TEMPLATE " + template)
+	createMu.Unlock()
+	if err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	t.Cleanup(func() { drop(name) })
+	return WithDatabase(adminURL, name)
+}
+
+// WithDatabase returns u with its database name replaced.
+func WithDatabase(u, name string) string {
+	parsed, err := url.Parse(u)
+	if err != nil {
+		panic(fmt.Sprintf("pgtest: TEST_DATABASE_URL is not a URL: %v", err))
+	}
+	parsed.Path = "/" + name
+	return parsed.String()
+}
+
+func drop(name string) {
+	admin, err := sql.Open("postgres", adminURL)
+	if err != nil {
+		return
+	}
+	defer admin.Close()
+	// FORCE ends connections a test left open.
+	admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+}
+
+func dropAll() {
+	admin, err := sql.Open("postgres", adminURL)
+	if err != nil {
+		return
+	}
+	defer admin.Close()
+	rows, err := admin.Query("SELECT datname FROM pg_database WHERE datname LIKE $1", prefix+"%")
+	if err != nil {
+		return
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if rows.Scan(&n) == nil {
+			names = append(names, n)
+		}
+	}
+	rows.Close()
+	for _, n := range names {
+		if strings.HasPrefix(n, prefix) {
+			drop(n)
+		}
+	}
+}
+
+// NewBlankDatabase returns the URL of a new, empty database (no migrations),
+// dropped when t ends.
+func NewBlankDatabase(t testing.TB) string {
+	t.Helper()
+	name := fmt.Sprintf("%s_%d", prefix, seq.Add(1))
+	admin, err := sql.Open("postgres", adminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	t.Cleanup(func() { drop(name) })
+	return WithDatabase(adminURL, name)
+}

@@ -1,0 +1,249 @@
+package server
+
+import (
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+
+	"chirpy/internal/chirp"
+	"chirpy/internal/database"
+	"chirpy/internal/postgres"
+)
+
+// Chirp is the public form of a chirp.
+type Chirp struct {
+	ID        uuid.UUID `json:"id"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Body      string    `json:"body"`
+	UserID    uuid.UUID `json:"user_id"`
+}
+
+func newChirp(c database.Chirp) Chirp {
+	return Chirp{
+		ID:        c.ID,
+		CreatedAt: c.CreatedAt.UTC(),
+		UpdatedAt: c.UpdatedAt.UTC(),
+		Body:      c.Body,
+		UserID:    c.UserID,
+	}
+}
+
+func handleChirpsCreate(q *database.Queries, secret []byte) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		userID, err := authenticate(r, secret)
+		if err != nil {
+			return err
+		}
+		// The author is the token's subject; a user_id in the body is ignored.
+		var req struct {
+			Body string `json:"body"`
+		}
+		if err := readJSON(w, r, &req, maxBodyBytes); err != nil {
+			return err
+		}
+		body, err := chirp.Clean(req.Body)
+		if err != nil {
+			return err
+		}
+		c, err := q.CreateChirp(r.Context(), database.CreateChirpParams{Body: body, UserID: userID})
+		if postgres.IsForeignKeyViolation(err) {
+			return unauthorized("Bearer", "The account of this token no longer exists")
+		}
+		if err != nil {
+			return fmt.Errorf("create chirp: %w", err)
+		}
+		writeJSON(w, http.StatusCreated, newChirp(c))
+		return nil
+	}
+}
+
+func handleChirpsGet(q *database.Queries) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathUUID(r, "chirpID")
+		if err != nil {
+			return err
+		}
+		c, err := q.GetChirp(r.Context(), id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errChirpNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("get chirp: %w", err)
+		}
+		writeJSON(w, http.StatusOK, newChirp(c))
+		return nil
+	}
+}
+
+var errChirpNotFound = notFound("Chirp not found")
+
+func handleChirpsDelete(q *database.Queries, secret []byte) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		userID, err := authenticate(r, secret)
+		if err != nil {
+			return err
+		}
+		id, err := pathUUID(r, "chirpID")
+		if err != nil {
+			return err
+		}
+		ctx := r.Context()
+		// One round trip when the author deletes; a second one only to tell
+		// "someone else's" from "no such chirp".
+		_, err = q.DeleteChirp(ctx, database.DeleteChirpParams{ID: id, UserID: userID})
+		if errors.Is(err, sql.ErrNoRows) {
+			author, err := q.GetChirpAuthor(ctx, id)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				return errChirpNotFound
+			case err != nil:
+				return fmt.Errorf("get chirp author: %w", err)
+			case author != userID:
+				return forbidden("You can only delete your own chirps")
+			}
+			// The author's own chirp, deleted by a concurrent request.
+			return errChirpNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("delete chirp: %w", err)
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+}
+
+// listPageSize is how many chirps each query of a list fetches. It bounds the
+// memory a list takes, whatever its length.
+const listPageSize = 1000
+
+// chirpList is what GET /api/chirps was asked for.
+type chirpList struct {
+	author uuid.UUID // uuid.Nil: every author
+	desc   bool
+}
+
+func parseChirpList(r *http.Request) (chirpList, error) {
+	var l chirpList
+	query := r.URL.Query()
+	if s := query.Get("author_id"); s != "" {
+		id, err := uuid.Parse(s)
+		if err != nil {
+			return l, badRequest("Query parameter \"author_id\" must be a UUID")
+		}
+		l.author = id
+	}
+	switch query.Get("sort") {
+	case "", "asc":
+	case "desc":
+		l.desc = true
+	default:
+		return l, badRequest("Query parameter \"sort\" must be \"asc\" or \"desc\"")
+	}
+	return l, nil
+}
+
+// cursor is the (created_at, id) of the last chirp read, or a bound before the
+// first one.
+type cursor struct {
+	createdAt time.Time
+	id        uuid.UUID
+}
+
+func (l chirpList) start() cursor {
+	if l.desc {
+		return cursor{time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), uuid.Max}
+	}
+	return cursor{time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), uuid.Nil}
+}
+
+func (l chirpList) page(r *http.Request, q *database.Queries, c cursor) ([]database.Chirp, error) {
+	ctx := r.Context()
+	switch {
+	case l.author == uuid.Nil && !l.desc:
+		return q.ListChirpsAsc(ctx, database.ListChirpsAscParams{AfterCreatedAt: c.createdAt, AfterID: c.id, PageSize: listPageSize})
+	case l.author == uuid.Nil && l.desc:
+		return q.ListChirpsDesc(ctx, database.ListChirpsDescParams{BeforeCreatedAt: c.createdAt, BeforeID: c.id, PageSize: listPageSize})
+	case !l.desc:
+		return q.ListChirpsByAuthorAsc(ctx, database.ListChirpsByAuthorAscParams{UserID: l.author, AfterCreatedAt: c.createdAt, AfterID: c.id, PageSize: listPageSize})
+	default:
+		return q.ListChirpsByAuthorDesc(ctx, database.ListChirpsByAuthorDescParams{UserID: l.author, BeforeCreatedAt: c.createdAt, BeforeID: c.id, PageSize: listPageSize})
+	}
+}
+
+// flushBytes is how much of a list is gathered before it is written out.
+const flushBytes = 32 << 10
+
+// handleChirpsList streams the list page by page, so the server holds one page
+// at a time however many chirps there are.
+func handleChirpsList(q *database.Queries, logger *slog.Logger) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		list, err := parseChirpList(r)
+		if err != nil {
+			return err
+		}
+		page, err := list.page(r, q, list.start())
+		if err != nil {
+			return fmt.Errorf("list chirps: %w", err)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+
+		buf := make([]byte, 0, flushBytes+1024)
+		buf = append(buf, '[')
+		n := 0
+		for {
+			for _, c := range page {
+				if n > 0 {
+					buf = append(buf, ',')
+				}
+				n++
+				buf = appendChirpJSON(buf, c)
+				if len(buf) >= flushBytes {
+					if _, err := w.Write(buf); err != nil {
+						return nil // the client went away
+					}
+					buf = buf[:0]
+				}
+			}
+			if len(page) < listPageSize {
+				break
+			}
+			last := page[len(page)-1]
+			page, err = list.page(r, q, cursor{last.CreatedAt, last.ID})
+			if err != nil {
+				// The status is sent; all that is left is to make sure the
+				// client cannot take the truncated list for a whole one.
+				logger.Error("list chirps: page failed after the response began",
+					"request_id", requestID(r.Context()), "chirps_sent", n, "error", err)
+				panic(http.ErrAbortHandler)
+			}
+		}
+		buf = append(buf, ']')
+		w.Write(buf)
+		return nil
+	}
+}
+
+func appendChirpJSON(buf []byte, c database.Chirp) []byte {
+	b, err := json.Marshal(newChirp(c))
+	if err != nil {
+		panic(fmt.Sprintf("encode chirp: %v", err))
+	}
+	return append(buf, b...)
+}
+
+// pathUUID parses the path value name as a UUID.
+func pathUUID(r *http.Request, name string) (uuid.UUID, error) {
+	id, err := uuid.Parse(r.PathValue(name))
+	if err != nil {
+		return uuid.Nil, badRequest("%q is not a valid id (a UUID)", r.PathValue(name))
+	}
+	return id, nil
+}

@@ -1,0 +1,71 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+)
+
+// maxBodyBytes bounds every JSON request body.
+const maxBodyBytes = 1 << 20
+
+// readJSON decodes the single JSON value of r's body into dst. Every way a body
+// can be wrong becomes an *Error saying what is wrong and where: 413 when it is
+// over maxBytes, 400 for anything else. Unknown fields are ignored, since
+// clients send extras.
+func readJSON(w http.ResponseWriter, r *http.Request, dst any, maxBytes int64) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBytes)
+	dec := json.NewDecoder(r.Body)
+	if err := dec.Decode(dst); err != nil {
+		return decodeError(err, maxBytes)
+	}
+	// A second value ("{}{}") or trailing garbage means the client sent
+	// something other than what it meant to.
+	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
+		if err != nil {
+			if e := decodeError(err, maxBytes); e.Status == http.StatusRequestEntityTooLarge {
+				return e
+			}
+		}
+		return badRequest("Request body must contain a single JSON value")
+	}
+	return nil
+}
+
+func decodeError(err error, maxBytes int64) *Error {
+	if syntaxErr, ok := errors.AsType[*json.SyntaxError](err); ok {
+		return badRequest("Request body contains malformed JSON (at character %d)", syntaxErr.Offset)
+	}
+	if typeErr, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
+		if typeErr.Field != "" {
+			return badRequest("Request body has the wrong JSON type for field %q (got %s)", typeErr.Field, typeErr.Value)
+		}
+		return badRequest("Request body must be a JSON object (got %s)", typeErr.Value)
+	}
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		return &Error{Status: http.StatusRequestEntityTooLarge, Message: fmt.Sprintf("Request body must not be larger than %d bytes", maxBytes)}
+	}
+	switch {
+	case errors.Is(err, io.EOF):
+		return badRequest("Request body must not be empty")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return badRequest("Request body contains malformed JSON (it ends too early)")
+	}
+	// A body that could not be read to its end (the client stopped sending).
+	return badRequest("Request body could not be read")
+}
+
+// writeJSON answers with v as JSON.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		// Only our own response types reach here; failing to encode one is a
+		// bug that every test would show.
+		panic(fmt.Sprintf("encode %T: %v", v, err))
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(body)
+}
