@@ -18,6 +18,7 @@ import (
 	"chirpy/internal/auth"
 	"chirpy/internal/config"
 	"chirpy/internal/database"
+	"chirpy/internal/polka"
 	"chirpy/internal/postgres"
 	"chirpy/internal/server"
 )
@@ -35,6 +36,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		case "-h", "-help", "--help", "help":
 			fmt.Fprint(stdout, usage)
 			return nil
+		case "polka":
+			return runPolka(ctx, args[2:], getenv, stdout, stderr)
 		default:
 			fmt.Fprint(stderr, usage)
 			return fmt.Errorf("unknown command %q", args[1])
@@ -81,15 +84,22 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	if len(cfg.PolkaKeys) == 0 {
 		logger.Warn("POLKA_KEY is not set: every Polka webhook will be refused with 401")
 	}
+	var signer *polka.Signer
+	if cfg.PolkaWebhookSecret != "" {
+		if signer, err = polka.NewSigner(cfg.PolkaWebhookSecret); err != nil {
+			return fmt.Errorf("POLKA_WEBHOOK_SECRET: %w", err)
+		}
+	}
 
 	handler := server.NewServer(server.Deps{
-		Logger:    logger,
-		DB:        db,
-		Queries:   queries,
-		Hasher:    hasher,
-		JWTSecret: cfg.JWTSecret,
-		PolkaKeys: auth.NewAPIKeys(cfg.PolkaKeys),
-		Dev:       cfg.IsDev(),
+		Logger:      logger,
+		DB:          db,
+		Queries:     queries,
+		Hasher:      hasher,
+		JWTSecret:   cfg.JWTSecret,
+		PolkaKeys:   auth.NewAPIKeys(cfg.PolkaKeys),
+		PolkaSigner: signer,
+		Dev:         cfg.IsDev(),
 	})
 	srv := &http.Server{
 		Handler:           handler,
@@ -105,6 +115,14 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 		return fmt.Errorf("cannot listen on port %d (PORT): %w", cfg.Port, err)
 	}
 	logger.Info("serving", "addr", ln.Addr().String(), "platform", cfg.Platform)
+
+	pruneCtx, stopPruning := context.WithCancel(context.WithoutCancel(ctx))
+	pruned := make(chan struct{})
+	go func() {
+		defer close(pruned)
+		polka.RunPruner(pruneCtx, queries, logger, time.Hour)
+	}()
+	defer func() { stopPruning(); <-pruned }()
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

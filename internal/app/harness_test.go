@@ -36,9 +36,7 @@ type testServer struct {
 // env (which may override them), and stops it when the test ends.
 func startServer(t *testing.T, env map[string]string) *testServer {
 	t.Helper()
-	dbURL := pgtest.NewDatabase(t)
 	vars := map[string]string{
-		"DB_URL":     dbURL,
 		"JWT_SECRET": "test-secret-" + t.Name(),
 		"PLATFORM":   "dev",
 		"POLKA_KEY":  polkaKey,
@@ -46,6 +44,9 @@ func startServer(t *testing.T, env map[string]string) *testServer {
 	}
 	for k, v := range env {
 		vars[k] = v
+	}
+	if _, ok := vars["DB_URL"]; !ok {
+		vars["DB_URL"] = pgtest.NewDatabase(t)
 	}
 	logs := newLogSink()
 	ctx, cancel := context.WithCancel(context.Background())

@@ -21,6 +21,9 @@ type Config struct {
 	// than one may be valid at a time).
 	PolkaKeys []string
 	Port      int
+	// PolkaWebhookSecret (whsec_...), when set, requires every webhook to carry
+	// a valid Standard Webhooks signature.
+	PolkaWebhookSecret string
 	// DBMaxConns bounds the connection pool; every connection may be busy and
 	// every one is kept open, so load never waits on reconnects.
 	DBMaxConns int
@@ -40,7 +43,7 @@ const (
 // the dotenv file (usually ".env") for anything getenv leaves empty: the
 // environment always wins. A missing dotenv file is not an error.
 func Load(getenv func(string) string, dotenv fs.FS, dotenvName string) (Config, error) {
-	lookup, err := withDotenv(getenv, dotenv, dotenvName)
+	lookup, err := WithDotenv(getenv, dotenv, dotenvName)
 	if err != nil {
 		return Config{}, err
 	}
@@ -61,6 +64,7 @@ func Load(getenv func(string) string, dotenv fs.FS, dotenvName string) (Config, 
 			c.PolkaKeys = append(c.PolkaKeys, k)
 		}
 	}
+	c.PolkaWebhookSecret = lookup("POLKA_WEBHOOK_SECRET")
 	c.Port, err = intVar(lookup, "PORT", DefaultPort, 0, 65535)
 	if err != nil {
 		problems = append(problems, err.Error())
@@ -75,7 +79,10 @@ func Load(getenv func(string) string, dotenv fs.FS, dotenvName string) (Config, 
 	return c, nil
 }
 
-func withDotenv(getenv func(string) string, dotenv fs.FS, name string) (func(string) string, error) {
+// WithDotenv returns a getenv that falls back to the variables of the dotenv
+// file name in dotenv for anything getenv leaves empty. A missing file is not
+// an error; a malformed one is.
+func WithDotenv(getenv func(string) string, dotenv fs.FS, name string) (func(string) string, error) {
 	if dotenv == nil {
 		return getenv, nil
 	}

@@ -33,9 +33,6 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.createUserStmt, err = db.PrepareContext(ctx, createUser); err != nil {
 		return nil, fmt.Errorf("error preparing query CreateUser: %w", err)
 	}
-	if q.deleteAllUsersStmt, err = db.PrepareContext(ctx, deleteAllUsers); err != nil {
-		return nil, fmt.Errorf("error preparing query DeleteAllUsers: %w", err)
-	}
 	if q.deleteChirpStmt, err = db.PrepareContext(ctx, deleteChirp); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteChirp: %w", err)
 	}
@@ -51,6 +48,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.getUserFromRefreshTokenStmt, err = db.PrepareContext(ctx, getUserFromRefreshToken); err != nil {
 		return nil, fmt.Errorf("error preparing query GetUserFromRefreshToken: %w", err)
 	}
+	if q.getWebhookOutcomeStmt, err = db.PrepareContext(ctx, getWebhookOutcome); err != nil {
+		return nil, fmt.Errorf("error preparing query GetWebhookOutcome: %w", err)
+	}
 	if q.listChirpsAscStmt, err = db.PrepareContext(ctx, listChirpsAsc); err != nil {
 		return nil, fmt.Errorf("error preparing query ListChirpsAsc: %w", err)
 	}
@@ -63,14 +63,20 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listChirpsDescStmt, err = db.PrepareContext(ctx, listChirpsDesc); err != nil {
 		return nil, fmt.Errorf("error preparing query ListChirpsDesc: %w", err)
 	}
+	if q.pruneWebhookInboxStmt, err = db.PrepareContext(ctx, pruneWebhookInbox); err != nil {
+		return nil, fmt.Errorf("error preparing query PruneWebhookInbox: %w", err)
+	}
+	if q.recordWebhookStmt, err = db.PrepareContext(ctx, recordWebhook); err != nil {
+		return nil, fmt.Errorf("error preparing query RecordWebhook: %w", err)
+	}
+	if q.resetDatabaseStmt, err = db.PrepareContext(ctx, resetDatabase); err != nil {
+		return nil, fmt.Errorf("error preparing query ResetDatabase: %w", err)
+	}
 	if q.revokeRefreshTokenStmt, err = db.PrepareContext(ctx, revokeRefreshToken); err != nil {
 		return nil, fmt.Errorf("error preparing query RevokeRefreshToken: %w", err)
 	}
 	if q.updateUserStmt, err = db.PrepareContext(ctx, updateUser); err != nil {
 		return nil, fmt.Errorf("error preparing query UpdateUser: %w", err)
-	}
-	if q.upgradeUserStmt, err = db.PrepareContext(ctx, upgradeUser); err != nil {
-		return nil, fmt.Errorf("error preparing query UpgradeUser: %w", err)
 	}
 	return &q, nil
 }
@@ -90,11 +96,6 @@ func (q *Queries) Close() error {
 	if q.createUserStmt != nil {
 		if cerr := q.createUserStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing createUserStmt: %w", cerr)
-		}
-	}
-	if q.deleteAllUsersStmt != nil {
-		if cerr := q.deleteAllUsersStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing deleteAllUsersStmt: %w", cerr)
 		}
 	}
 	if q.deleteChirpStmt != nil {
@@ -122,6 +123,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing getUserFromRefreshTokenStmt: %w", cerr)
 		}
 	}
+	if q.getWebhookOutcomeStmt != nil {
+		if cerr := q.getWebhookOutcomeStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getWebhookOutcomeStmt: %w", cerr)
+		}
+	}
 	if q.listChirpsAscStmt != nil {
 		if cerr := q.listChirpsAscStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listChirpsAscStmt: %w", cerr)
@@ -142,6 +148,21 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listChirpsDescStmt: %w", cerr)
 		}
 	}
+	if q.pruneWebhookInboxStmt != nil {
+		if cerr := q.pruneWebhookInboxStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing pruneWebhookInboxStmt: %w", cerr)
+		}
+	}
+	if q.recordWebhookStmt != nil {
+		if cerr := q.recordWebhookStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing recordWebhookStmt: %w", cerr)
+		}
+	}
+	if q.resetDatabaseStmt != nil {
+		if cerr := q.resetDatabaseStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing resetDatabaseStmt: %w", cerr)
+		}
+	}
 	if q.revokeRefreshTokenStmt != nil {
 		if cerr := q.revokeRefreshTokenStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing revokeRefreshTokenStmt: %w", cerr)
@@ -150,11 +171,6 @@ func (q *Queries) Close() error {
 	if q.updateUserStmt != nil {
 		if cerr := q.updateUserStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing updateUserStmt: %w", cerr)
-		}
-	}
-	if q.upgradeUserStmt != nil {
-		if cerr := q.upgradeUserStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing upgradeUserStmt: %w", cerr)
 		}
 	}
 	return err
@@ -199,19 +215,21 @@ type Queries struct {
 	createChirpStmt             *sql.Stmt
 	createRefreshTokenStmt      *sql.Stmt
 	createUserStmt              *sql.Stmt
-	deleteAllUsersStmt          *sql.Stmt
 	deleteChirpStmt             *sql.Stmt
 	getChirpStmt                *sql.Stmt
 	getChirpAuthorStmt          *sql.Stmt
 	getUserByEmailStmt          *sql.Stmt
 	getUserFromRefreshTokenStmt *sql.Stmt
+	getWebhookOutcomeStmt       *sql.Stmt
 	listChirpsAscStmt           *sql.Stmt
 	listChirpsByAuthorAscStmt   *sql.Stmt
 	listChirpsByAuthorDescStmt  *sql.Stmt
 	listChirpsDescStmt          *sql.Stmt
+	pruneWebhookInboxStmt       *sql.Stmt
+	recordWebhookStmt           *sql.Stmt
+	resetDatabaseStmt           *sql.Stmt
 	revokeRefreshTokenStmt      *sql.Stmt
 	updateUserStmt              *sql.Stmt
-	upgradeUserStmt             *sql.Stmt
 }
 
 func (q *Queries) WithTx(tx *sql.Tx) *Queries {
@@ -221,18 +239,20 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		createChirpStmt:             q.createChirpStmt,
 		createRefreshTokenStmt:      q.createRefreshTokenStmt,
 		createUserStmt:              q.createUserStmt,
-		deleteAllUsersStmt:          q.deleteAllUsersStmt,
 		deleteChirpStmt:             q.deleteChirpStmt,
 		getChirpStmt:                q.getChirpStmt,
 		getChirpAuthorStmt:          q.getChirpAuthorStmt,
 		getUserByEmailStmt:          q.getUserByEmailStmt,
 		getUserFromRefreshTokenStmt: q.getUserFromRefreshTokenStmt,
+		getWebhookOutcomeStmt:       q.getWebhookOutcomeStmt,
 		listChirpsAscStmt:           q.listChirpsAscStmt,
 		listChirpsByAuthorAscStmt:   q.listChirpsByAuthorAscStmt,
 		listChirpsByAuthorDescStmt:  q.listChirpsByAuthorDescStmt,
 		listChirpsDescStmt:          q.listChirpsDescStmt,
+		pruneWebhookInboxStmt:       q.pruneWebhookInboxStmt,
+		recordWebhookStmt:           q.recordWebhookStmt,
+		resetDatabaseStmt:           q.resetDatabaseStmt,
 		revokeRefreshTokenStmt:      q.revokeRefreshTokenStmt,
 		updateUserStmt:              q.updateUserStmt,
-		upgradeUserStmt:             q.upgradeUserStmt,
 	}
 }

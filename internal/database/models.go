@@ -36,3 +36,12 @@ type User struct {
 	HashedPassword string
 	IsChirpyRed    bool
 }
+
+type WebhookInbox struct {
+	ID         string
+	Event      string
+	UserID     uuid.NullUUID
+	Payload    []byte
+	ReceivedAt time.Time
+	Outcome    string
+}

@@ -40,7 +40,7 @@ func handleReset(q *database.Queries, v *visits, dev bool) handlerFunc {
 		if !dev {
 			return forbidden("Reset is only allowed when PLATFORM=dev")
 		}
-		if err := q.DeleteAllUsers(r.Context()); err != nil {
+		if err := q.ResetDatabase(r.Context()); err != nil {
 			return fmt.Errorf("reset: %w", err)
 		}
 		v.n.Store(0)

@@ -20,6 +20,8 @@ type Error struct {
 	Message string
 	// Header is added to the response, e.g. Retry-After or WWW-Authenticate.
 	Header http.Header
+	// Err is the cause of a 5xx, logged and never shown to the client.
+	Err error
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("%d %s", e.Status, e.Message) }
@@ -58,6 +60,10 @@ var clientErrors = []struct {
 // with a bare 500. Our own failures are logged here, once, with their cause.
 func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
 	if e, ok := errors.AsType[*Error](err); ok {
+		if e.Status >= 500 {
+			logger.Warn("request failed", "method", r.Method, "path", r.URL.Path,
+				"request_id", requestID(r.Context()), "status", e.Status, "error", e.Err)
+		}
 		for k, v := range e.Header {
 			w.Header()[k] = v
 		}
@@ -78,13 +84,25 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 		writeJSON(w, http.StatusServiceUnavailable, errorBody{msgUnavailable})
 	case postgres.Unavailable(err):
 		logger.Warn("database unavailable", attrs...)
-		w.Header().Set("Retry-After", "1")
+		w.Header().Set("Retry-After", retryAfterSeconds)
 		writeJSON(w, http.StatusServiceUnavailable, errorBody{msgUnavailable})
 	default:
 		logger.Error("internal error", attrs...)
 		writeJSON(w, http.StatusInternalServerError, errorBody{msgInternal})
 	}
 }
+
+// unavailable answers 503 with Retry-After: the request may succeed later.
+func unavailable(cause error) *Error {
+	return &Error{
+		Status:  http.StatusServiceUnavailable,
+		Message: msgUnavailable,
+		Header:  http.Header{"Retry-After": {retryAfterSeconds}},
+		Err:     cause,
+	}
+}
+
+const retryAfterSeconds = "1"
 
 const (
 	msgUnavailable = "The service is temporarily unavailable; try again shortly"

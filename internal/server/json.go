@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,25 +17,41 @@ const maxBodyBytes = 1 << 20
 // over maxBytes, 400 for anything else. Unknown fields are ignored, since
 // clients send extras.
 func readJSON(w http.ResponseWriter, r *http.Request, dst any, maxBytes int64) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxBytes)
-	dec := json.NewDecoder(r.Body)
+	body, err := readBody(w, r, maxBytes)
+	if err != nil {
+		return err
+	}
+	return decodeJSON(body, dst)
+}
+
+// readBody reads all of r's body, refusing more than maxBytes with 413.
+func readBody(w http.ResponseWriter, r *http.Request, maxBytes int64) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBytes))
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return nil, &Error{Status: http.StatusRequestEntityTooLarge, Message: fmt.Sprintf("Request body must not be larger than %d bytes", maxBytes)}
+		}
+		// The client stopped sending before the end of its body.
+		return nil, badRequest("Request body could not be read")
+	}
+	return body, nil
+}
+
+// decodeJSON decodes body, which must hold exactly one JSON value, into dst.
+func decodeJSON(body []byte, dst any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(dst); err != nil {
-		return decodeError(err, maxBytes)
+		return decodeError(err)
 	}
 	// A second value ("{}{}") or trailing garbage means the client sent
 	// something other than what it meant to.
 	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
-		if err != nil {
-			if e := decodeError(err, maxBytes); e.Status == http.StatusRequestEntityTooLarge {
-				return e
-			}
-		}
 		return badRequest("Request body must contain a single JSON value")
 	}
 	return nil
 }
 
-func decodeError(err error, maxBytes int64) *Error {
+func decodeError(err error) *Error {
 	if syntaxErr, ok := errors.AsType[*json.SyntaxError](err); ok {
 		return badRequest("Request body contains malformed JSON (at character %d)", syntaxErr.Offset)
 	}
@@ -44,17 +61,11 @@ func decodeError(err error, maxBytes int64) *Error {
 		}
 		return badRequest("Request body must be a JSON object (got %s)", typeErr.Value)
 	}
-	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-		return &Error{Status: http.StatusRequestEntityTooLarge, Message: fmt.Sprintf("Request body must not be larger than %d bytes", maxBytes)}
-	}
-	switch {
-	case errors.Is(err, io.EOF):
+	if errors.Is(err, io.EOF) {
 		return badRequest("Request body must not be empty")
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return badRequest("Request body contains malformed JSON (it ends too early)")
 	}
-	// A body that could not be read to its end (the client stopped sending).
-	return badRequest("Request body could not be read")
+	// io.ErrUnexpectedEOF, and the few errors encoding/json gives no type.
+	return badRequest("Request body contains malformed JSON")
 }
 
 // writeJSON answers with v as JSON.

@@ -1,55 +1,108 @@
 package server
 
 import (
+	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/google/uuid"
 
 	"chirpy/internal/auth"
 	"chirpy/internal/database"
+	"chirpy/internal/polka"
 )
 
 // maxWebhookBytes bounds a webhook body; Polka's events are a few hundred bytes.
 const maxWebhookBytes = 64 << 10
 
-const eventUserUpgraded = "user.upgraded"
+// webhookDBTimeout is the database's share of a delivery: well under the 10 to
+// 30 seconds after which senders give up on an answer, so a stuck database
+// gets a 503 (and a retry) rather than a timeout.
+const webhookDBTimeout = 5 * time.Second
 
-type polkaEvent struct {
-	Event string `json:"event"`
-	Data  struct {
-		UserID string `json:"user_id"`
-	} `json:"data"`
-}
-
-func handlePolkaWebhook(q *database.Queries, keys auth.APIKeys) handlerFunc {
+// handlePolkaWebhook answers 2xx only once the delivery is committed, and
+// applies each webhook-id once however often and however concurrently it is
+// delivered. signer is nil unless deliveries must be signed.
+func handlePolkaWebhook(q *database.Queries, keys auth.APIKeys, signer *polka.Signer, logger *slog.Logger) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
+		start := time.Now()
 		// The key is checked before the body is read.
 		key, err := auth.GetAPIKey(r.Header)
 		if err != nil || !keys.Valid(key) {
 			return unauthorized("ApiKey", "Missing or wrong API key")
 		}
-		var ev polkaEvent
-		if err := readJSON(w, r, &ev, maxWebhookBytes); err != nil {
+		body, err := readBody(w, r, maxWebhookBytes)
+		if err != nil {
 			return err
 		}
-		if ev.Event != eventUserUpgraded {
-			// Acknowledged so that Polka stops sending it; nothing changes.
-			w.WriteHeader(http.StatusNoContent)
-			return nil
+		id := r.Header.Get(polka.HeaderID)
+		if len(id) > polka.MaxIDLength {
+			return badRequest("Header webhook-id must not be longer than %d bytes", polka.MaxIDLength)
 		}
-		userID, err := uuid.Parse(ev.Data.UserID)
-		if err != nil {
+		if signer != nil {
+			err := signer.Verify(id, r.Header.Get(polka.HeaderTimestamp), r.Header.Get(polka.HeaderSignature), body, time.Now())
+			if err != nil {
+				return unauthorized("Webhook-Signature", "Invalid webhook signature: "+err.Error())
+			}
+		}
+		var ev polka.Event
+		if err := decodeJSON(body, &ev); err != nil {
+			return err
+		}
+		var userID uuid.NullUUID
+		if u, err := uuid.Parse(ev.Data.UserID); err == nil {
+			userID = uuid.NullUUID{UUID: u, Valid: true}
+		} else if ev.Event == polka.EventUserUpgraded {
+			// Garbage is refused with a 4xx so that it is not retried forever.
 			return badRequest("Field \"data.user_id\" must be a UUID")
 		}
-		n, err := q.UpgradeUser(r.Context(), userID)
-		if err != nil {
-			return fmt.Errorf("upgrade user: %w", err)
+		if id == "" {
+			// Without an id, retries cannot be recognised; they still converge,
+			// since upgrading a user twice changes nothing.
+			id = "chirpy_" + uuid.NewString()
 		}
-		if n == 0 {
+
+		ctx, cancel := context.WithTimeout(r.Context(), webhookDBTimeout)
+		defer cancel()
+		outcome, duplicate, err := recordWebhook(ctx, q, database.RecordWebhookParams{
+			ID: id, Event: ev.Event, UserID: userID, Payload: body,
+		})
+		attrs := []any{"webhook_id", id, "event", ev.Event, "user_id", userID.UUID,
+			"duplicate", duplicate, "duration", time.Since(start), "request_id", requestID(r.Context())}
+		if err != nil {
+			logger.Warn("polka webhook", append(attrs, "outcome", "error", "error", err)...)
+			// Any failure to commit asks Polka to retry.
+			return unavailable(err)
+		}
+		logger.Info("polka webhook", append(attrs, "outcome", outcome)...)
+
+		if outcome == polka.OutcomeUnknownUser {
 			return notFound("User not found")
 		}
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
+}
+
+// recordWebhook records and applies a delivery, or, when its id was recorded
+// before, returns that first delivery's outcome.
+func recordWebhook(ctx context.Context, q *database.Queries, p database.RecordWebhookParams) (outcome string, duplicate bool, err error) {
+	outcome, err = q.RecordWebhook(ctx, p)
+	if err == nil {
+		return outcome, false, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return "", false, fmt.Errorf("record webhook: %w", err)
+	}
+	// No row: the id was taken, by an earlier delivery or a concurrent one
+	// that committed while this one waited.
+	outcome, err = q.GetWebhookOutcome(ctx, p.ID)
+	if err != nil {
+		return "", true, fmt.Errorf("get outcome of webhook %s: %w", p.ID, err)
+	}
+	return outcome, true, nil
 }

@@ -25,5 +25,5 @@ func addRoutes(mux *http.ServeMux, d Deps, v *visits) {
 	mux.Handle("GET /api/chirps/{chirpID}", h(handleChirpsGet(d.Queries)))
 	mux.Handle("DELETE /api/chirps/{chirpID}", h(handleChirpsDelete(d.Queries, d.JWTSecret)))
 
-	mux.Handle("POST /api/polka/webhooks", h(handlePolkaWebhook(d.Queries, d.PolkaKeys)))
+	mux.Handle("POST /api/polka/webhooks", h(handlePolkaWebhook(d.Queries, d.PolkaKeys, d.PolkaSigner, d.Logger)))
 }

@@ -9,6 +9,7 @@ import (
 
 	"chirpy/internal/auth"
 	"chirpy/internal/database"
+	"chirpy/internal/polka"
 )
 
 // Deps is everything the handlers use. NewServer takes all of it explicitly;
@@ -21,6 +22,8 @@ type Deps struct {
 	// JWTSecret signs and checks access tokens.
 	JWTSecret []byte
 	PolkaKeys auth.APIKeys
+	// PolkaSigner, when set, requires signed webhooks.
+	PolkaSigner *polka.Signer
 	// Dev enables POST /admin/reset.
 	Dev bool
 }

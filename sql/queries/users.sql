@@ -14,11 +14,10 @@ SET email = $2, hashed_password = $3, updated_at = now()
 WHERE id = $1
 RETURNING id, created_at, updated_at, email, hashed_password, is_chirpy_red;
 
--- name: UpgradeUser :execrows
-UPDATE users
-SET is_chirpy_red = true, updated_at = now()
-WHERE id = $1;
-
--- name: DeleteAllUsers :exec
--- Chirps and refresh tokens go with their users (ON DELETE CASCADE).
+-- name: ResetDatabase :exec
+-- Deletes every user (their chirps and refresh tokens go with them, ON DELETE
+-- CASCADE) and every recorded webhook, in one statement.
+WITH inbox AS (
+    DELETE FROM webhook_inbox
+)
 DELETE FROM users;
