@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/joho/godotenv"
@@ -94,23 +95,25 @@ func runServer(ctx context.Context, binary string) error {
 	if err != nil {
 		return fmt.Errorf("read .env: %w", err)
 	}
-	lookup := func(k string) string {
-		if v := os.Getenv(k); v != "" {
-			return v
+	// As the server does: the environment first, then .env.
+	lookup := func(k string) (string, bool) {
+		if v, ok := os.LookupEnv(k); ok {
+			return v, true
 		}
-		return dotenv[k]
+		v, ok := dotenv[k]
+		return v, ok
 	}
 	env := os.Environ()
-	if lookup("DB_URL") == "" {
+	if dbURL, _ := lookup("DB_URL"); dbURL == "" {
 		c, err := startLocalDB(ctx)
 		if err != nil {
 			return err
 		}
-		env = append(env, "DB_URL="+c.URL(database))
+		env = setenv(env, "DB_URL", c.URL(database))
 	}
 	for k, v := range devDefaults {
-		if lookup(k) == "" {
-			env = append(env, k+"="+v)
+		if _, ok := lookup(k); !ok {
+			env = setenv(env, k, v)
 		}
 	}
 	path, err := filepath.Abs(binary)
@@ -119,6 +122,18 @@ func runServer(ctx context.Context, binary string) error {
 	}
 	// The server replaces this process, so signals reach it directly.
 	return syscall.Exec(path, []string{path}, env)
+}
+
+// setenv returns env with key set to value, replacing any entry for key (the
+// first of duplicate entries would win).
+func setenv(env []string, key, value string) []string {
+	out := env[:0:0]
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, key+"=") {
+			out = append(out, kv)
+		}
+	}
+	return append(out, key+"="+value)
 }
 
 // ensureDotenv writes .env from .env.example, with a fresh JWT_SECRET, unless

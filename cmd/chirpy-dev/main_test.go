@@ -4,8 +4,16 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 )
+
+func TestSetenvReplaces(t *testing.T) {
+	env := setenv([]string{"A=1", "DB_URL=", "B=2", "DB_URLX=keep"}, "DB_URL", "postgres://x")
+	if strings.Join(env, " ") != "A=1 B=2 DB_URLX=keep DB_URL=postgres://x" {
+		t.Fatalf("setenv = %q", env)
+	}
+}
 
 func TestEnsureDotenv(t *testing.T) {
 	dir := t.TempDir()

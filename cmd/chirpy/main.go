@@ -19,7 +19,7 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
-	if err := app.Run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr); err != nil {
+	if err := app.Run(ctx, os.Args, os.LookupEnv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintf(os.Stderr, "chirpy: %v\n", err)
 		os.Exit(1)
 	}

@@ -122,7 +122,7 @@ func TestRunFailsFast(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			start := time.Now()
 			var out bytes.Buffer
-			err := Run(context.Background(), []string{"chirpy"}, func(k string) string { return env[k] }, &out, &out)
+			err := Run(context.Background(), []string{"chirpy"}, lookup(env), &out, &out)
 			if err == nil {
 				t.Fatal("Run succeeded")
 			}

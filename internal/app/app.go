@@ -28,27 +28,32 @@ const usage = `Usage:
   chirpy polka send ...  deliver a Polka webhook, as Polka does (chirpy polka send -h)
 `
 
-// Run runs the chirpy command line. getenv is the environment; a .env file in
-// the working directory fills in what it leaves unset.
-func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+// Run runs the chirpy command line. lookupEnv is the environment
+// (os.LookupEnv); a .env file in the working directory fills in what it does
+// not set.
+func Run(ctx context.Context, args []string, lookupEnv config.LookupFunc, stdout, stderr io.Writer) error {
 	if len(args) > 1 {
 		switch args[1] {
 		case "-h", "-help", "--help", "help":
 			fmt.Fprint(stdout, usage)
 			return nil
 		case "polka":
-			return runPolka(ctx, args[2:], getenv, stdout, stderr)
+			return runPolka(ctx, args[2:], lookupEnv, stdout, stderr)
 		default:
 			fmt.Fprint(stderr, usage)
 			return fmt.Errorf("unknown command %q", args[1])
 		}
 	}
-	cfg, err := config.Load(getenv, os.DirFS("."), ".env")
+	cfg, err := config.Load(lookupEnv, os.DirFS("."), ".env")
 	if err != nil {
 		return err
 	}
 	return serve(ctx, cfg, slog.New(slog.NewTextHandler(stdout, nil)))
 }
+
+// minSecretBytes is the shortest JWT_SECRET accepted without a warning: HS256
+// keys should be at least as long as the hash (RFC 7518 §3.2).
+const minSecretBytes = 32
 
 // Server timeouts. Bodies are at most 1 MiB and every handler is short, except
 // a long chirp list, which WriteTimeout still leaves a minute to stream.
@@ -80,6 +85,9 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	hasher, err := auth.NewHasher(auth.PasswordParams, runtime.GOMAXPROCS(0))
 	if err != nil {
 		return err
+	}
+	if len(cfg.JWTSecret) < minSecretBytes {
+		logger.Warn("JWT_SECRET is short: a secret under 32 bytes can be guessed offline from any token; generate one with openssl rand -base64 64")
 	}
 	if len(cfg.PolkaKeys) == 0 {
 		logger.Warn("POLKA_KEY is not set: every Polka webhook will be refused with 401")

@@ -22,6 +22,8 @@ func TestCreateChirp(t *testing.T) {
 		t.Errorf("error = %q, want the course's \"Chirp is too long\"", msg)
 	}
 	s.postChirp(t, walt.Token, strings.Repeat("a", 140))
+	// Text Postgres cannot store is the client's mistake, not a 500.
+	s.req(t, "POST", "/api/chirps", `{"body": "a\u0000b"}`, bearer(walt.Token)...).expect(t, http.StatusBadRequest).errorMessage(t)
 
 	// The author is the token's subject, whatever the body says.
 	saul := s.signUp(t, "saul@bettercall.com", "123456")
@@ -112,6 +114,8 @@ func TestListChirps(t *testing.T) {
 	check("?author_id="+saul.ID+"&sort=desc", reversed(sauls))
 	check("?sort=desc&author_id="+walt.ID, reversed(walts))
 	check("?author_id=8a0e3bb6-1a0d-4b38-8e6c-4a4b7e1e2f00", nil)
+	// The nil UUID is an author like any other (who has no chirps), not "all".
+	check("?author_id=00000000-0000-0000-0000-000000000000", nil)
 }
 
 // A list longer than one page comes out whole, in order, with no chirp twice,

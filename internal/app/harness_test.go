@@ -24,6 +24,11 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 // polkaKey is the key the course's CLI sends.
 const polkaKey = "f271c81ff7084ee5b99a5091b42d486e"
 
+// lookup turns a map into an environment for Run.
+func lookup(env map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+}
+
 // testServer is a running chirpy, started through Run as the binary would be.
 type testServer struct {
 	URL   string  // http://127.0.0.1:port
@@ -52,7 +57,7 @@ func startServer(t *testing.T, env map[string]string) *testServer {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- Run(ctx, []string{"chirpy"}, func(k string) string { return vars[k] }, logs, logs)
+		done <- Run(ctx, []string{"chirpy"}, lookup(vars), logs, logs)
 	}()
 	t.Cleanup(func() {
 		cancel()

@@ -27,15 +27,16 @@ Flags:
 `
 
 // runPolka runs "chirpy polka ...".
-func runPolka(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func runPolka(ctx context.Context, args []string, lookupEnv config.LookupFunc, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "send" {
 		fmt.Fprint(stderr, polkaUsage)
 		return errors.New(`the only polka command is "send"`)
 	}
-	lookup, err := config.WithDotenv(getenv, os.DirFS("."), ".env")
+	env, err := config.WithDotenv(lookupEnv, os.DirFS("."), ".env")
 	if err != nil {
 		return err
 	}
+	lookup := func(k string) string { v, _ := env(k); return v }
 	defaultKey, _, _ := strings.Cut(lookup("POLKA_KEY"), ",")
 
 	fs := flag.NewFlagSet("chirpy polka send", flag.ContinueOnError)

@@ -46,7 +46,7 @@ func TestPolkaSendRetriesUntilAccepted(t *testing.T) {
 	err := Run(context.Background(), []string{"chirpy", "polka", "send",
 		"--url", receiver.URL, "--key", "k", "--secret", secret,
 		"--user", "8a0e3bb6-1a0d-4b38-8e6c-4a4b7e1e2f00", "--backoff", "1ms", "--attempts", "5"},
-		func(string) string { return "" }, &out, &out)
+		lookup(nil), &out, &out)
 	if err != nil {
 		t.Fatalf("polka send = %v\n%s", err, out.String())
 	}
@@ -88,7 +88,7 @@ func TestPolkaSendGivesUp(t *testing.T) {
 	var out strings.Builder
 	err := Run(context.Background(), []string{"chirpy", "polka", "send", "--url", receiver.URL, "--key", "k",
 		"--user", "8a0e3bb6-1a0d-4b38-8e6c-4a4b7e1e2f00", "--backoff", "1ms", "--attempts", "3"},
-		func(string) string { return "" }, &out, &out)
+		lookup(nil), &out, &out)
 	if err == nil || attempts != 3 || !strings.Contains(out.String(), "attempt 3: 500 Internal Server Error; giving up") {
 		t.Fatalf("err %v after %d attempts:\n%s", err, attempts, out.String())
 	}
@@ -103,7 +103,7 @@ func TestPolkaSendRetriesConnectionErrors(t *testing.T) {
 	var out strings.Builder
 	err := Run(context.Background(), []string{"chirpy", "polka", "send", "--url", url, "--key", "k",
 		"--user", "8a0e3bb6-1a0d-4b38-8e6c-4a4b7e1e2f00", "--backoff", "1ms", "--attempts", "2"},
-		func(string) string { return "" }, &out, &out)
+		lookup(nil), &out, &out)
 	if err == nil || strings.Count(out.String(), "error:") != 2 {
 		t.Fatalf("err %v:\n%s", err, out.String())
 	}

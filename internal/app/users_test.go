@@ -82,6 +82,10 @@ func TestLoginFailures(t *testing.T) {
 			t.Errorf("login error = %q, want the course's message", msg)
 		}
 	}
+	nul := s.req(t, "POST", "/api/login", `{"email": "walt\u0000@breakingbad.com", "password": "123456"}`).expect(t, http.StatusUnauthorized)
+	if msg := nul.errorMessage(t); msg != "Incorrect email or password" {
+		t.Errorf("login with a NUL in the email: %q", msg)
+	}
 	// Emails are matched without regard to case, at login and at sign-up.
 	s.req(t, "POST", "/api/login", map[string]string{"email": "Walt@BreakingBad.com", "password": "123456"}).expect(t, http.StatusOK)
 	s.req(t, "POST", "/api/users", map[string]string{"email": "WALT@breakingbad.com", "password": "x"}).expect(t, http.StatusConflict)

@@ -227,7 +227,7 @@ func TestWebhookSignatures(t *testing.T) {
 func TestWebhookStartsRefusingMalformedSecret(t *testing.T) {
 	t.Parallel()
 	vars := map[string]string{"DB_URL": pgtest.NewDatabase(t), "JWT_SECRET": "s", "POLKA_WEBHOOK_SECRET": "not-whsec"}
-	err := Run(context.Background(), []string{"chirpy"}, func(k string) string { return vars[k] }, &strings.Builder{}, &strings.Builder{})
+	err := Run(context.Background(), []string{"chirpy"}, lookup(vars), &strings.Builder{}, &strings.Builder{})
 	if err == nil || !strings.Contains(err.Error(), "POLKA_WEBHOOK_SECRET") {
 		t.Fatalf("Run = %v, want an error naming POLKA_WEBHOOK_SECRET", err)
 	}
@@ -353,7 +353,7 @@ func TestPolkaSendAgainstServer(t *testing.T) {
 	var out strings.Builder
 	env := map[string]string{"POLKA_KEY": polkaKey + ",other"}
 	err := Run(context.Background(), []string{"chirpy", "polka", "send", "--url", s.URL, "--user", walt.ID, "--id", "msg_cli"},
-		func(k string) string { return env[k] }, &out, &out)
+		lookup(env), &out, &out)
 	if err != nil {
 		t.Fatalf("polka send: %v\n%s", err, out.String())
 	}
@@ -377,7 +377,7 @@ func TestPolkaSendUsage(t *testing.T) {
 		{"chirpy", "polka", "send", "--user", "8a0e3bb6-1a0d-4b38-8e6c-4a4b7e1e2f00", "extra"},
 	} {
 		var out strings.Builder
-		if err := Run(context.Background(), args, func(string) string { return "" }, &out, &out); err == nil {
+		if err := Run(context.Background(), args, lookup(nil), &out, &out); err == nil {
 			t.Errorf("%v succeeded", args)
 		}
 	}

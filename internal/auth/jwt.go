@@ -16,8 +16,8 @@ const (
 	// ask for another.
 	AccessTokenTTL = time.Hour
 	// clockLeeway tolerates small clock differences between the servers that
-	// issue and check a token.
-	clockLeeway = 30 * time.Second
+	// issue and check a token: a token is accepted up to 5 s past its exp.
+	clockLeeway = 5 * time.Second
 )
 
 // ErrInvalidToken covers every way an access token can fail: malformed,

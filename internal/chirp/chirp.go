@@ -14,6 +14,8 @@ var (
 	// ErrTooLong carries the message course clients expect, word for word.
 	ErrTooLong = errors.New("Chirp is too long")
 	ErrEmpty   = errors.New("Chirp is empty")
+	// ErrNUL: Postgres text cannot hold U+0000, and no one types it.
+	ErrNUL = errors.New("Chirp must not contain NUL characters")
 )
 
 // profane words are replaced only when a space-separated piece equals one of
@@ -30,6 +32,9 @@ func Clean(body string) (string, error) {
 	}
 	if strings.TrimSpace(body) == "" {
 		return "", ErrEmpty
+	}
+	if strings.IndexByte(body, 0) >= 0 {
+		return "", ErrNUL
 	}
 	return maskProfanity(body), nil
 }

@@ -32,6 +32,7 @@ func TestClean(t *testing.T) {
 		{"length checked before masking", strings.Repeat("fornax ", 20) + "x", "", ErrTooLong},
 		{"empty", "", "", ErrEmpty},
 		{"only spaces", "   ", "", ErrEmpty},
+		{"NUL", "a\x00b", "", ErrNUL},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -39,14 +39,20 @@ const (
 	DefaultDBMaxConns = 16
 )
 
-// Load reads the configuration from getenv, falling back to the variables of
-// the dotenv file (usually ".env") for anything getenv leaves empty: the
-// environment always wins. A missing dotenv file is not an error.
-func Load(getenv func(string) string, dotenv fs.FS, dotenvName string) (Config, error) {
-	lookup, err := WithDotenv(getenv, dotenv, dotenvName)
+// LookupFunc looks up an environment variable, reporting whether it is set
+// (os.LookupEnv).
+type LookupFunc func(key string) (value string, ok bool)
+
+// Load reads the configuration from lookupEnv, falling back to the variables
+// of the dotenv file (usually ".env") for anything not set there: a variable
+// set in the environment, even to "", always wins. A missing dotenv file is
+// not an error.
+func Load(lookupEnv LookupFunc, dotenv fs.FS, dotenvName string) (Config, error) {
+	env, err := WithDotenv(lookupEnv, dotenv, dotenvName)
 	if err != nil {
 		return Config{}, err
 	}
+	lookup := func(k string) string { v, _ := env(k); return v }
 	var c Config
 	var problems []string
 
@@ -79,16 +85,16 @@ func Load(getenv func(string) string, dotenv fs.FS, dotenvName string) (Config, 
 	return c, nil
 }
 
-// WithDotenv returns a getenv that falls back to the variables of the dotenv
-// file name in dotenv for anything getenv leaves empty. A missing file is not
-// an error; a malformed one is.
-func WithDotenv(getenv func(string) string, dotenv fs.FS, name string) (func(string) string, error) {
+// WithDotenv returns a lookup that falls back to the variables of the dotenv
+// file name in dotenv for anything lookupEnv does not have. A missing file is
+// not an error; a malformed one is.
+func WithDotenv(lookupEnv LookupFunc, dotenv fs.FS, name string) (LookupFunc, error) {
 	if dotenv == nil {
-		return getenv, nil
+		return lookupEnv, nil
 	}
 	f, err := dotenv.Open(name)
 	if errors.Is(err, fs.ErrNotExist) {
-		return getenv, nil
+		return lookupEnv, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
@@ -98,11 +104,12 @@ func WithDotenv(getenv func(string) string, dotenv fs.FS, name string) (func(str
 	if err != nil {
 		return nil, fmt.Errorf("parse %s: %w", name, err)
 	}
-	return func(key string) string {
-		if v := getenv(key); v != "" {
-			return v
+	return func(key string) (string, bool) {
+		if v, ok := lookupEnv(key); ok {
+			return v, true
 		}
-		return vars[key]
+		v, ok := vars[key]
+		return v, ok
 	}, nil
 }
 

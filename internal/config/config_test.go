@@ -6,8 +6,8 @@ import (
 	"testing/fstest"
 )
 
-func env(m map[string]string) func(string) string {
-	return func(k string) string { return m[k] }
+func env(m map[string]string) LookupFunc {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
 }
 
 func TestLoad(t *testing.T) {
@@ -29,6 +29,19 @@ func TestLoad(t *testing.T) {
 	}
 	if c.DBMaxConns != DefaultDBMaxConns {
 		t.Errorf("DBMaxConns = %d, want default %d", c.DBMaxConns, DefaultDBMaxConns)
+	}
+}
+
+// A variable set in the environment wins over .env even when it is empty:
+// PLATFORM= in production must not be turned into dev by a stray .env.
+func TestLoadSetButEmptyWins(t *testing.T) {
+	dotenv := fstest.MapFS{".env": {Data: []byte("PLATFORM=dev\nPOLKA_KEY=k\n")}}
+	c, err := Load(env(map[string]string{"DB_URL": "u", "JWT_SECRET": "s", "PLATFORM": "", "POLKA_KEY": ""}), dotenv, ".env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.IsDev() || len(c.PolkaKeys) != 0 {
+		t.Fatalf(".env overrode variables set to \"\": %+v", c)
 	}
 }
 

@@ -30,6 +30,12 @@ func Open(ctx context.Context, url string, maxConns int) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("DB_URL is not a valid Postgres URL: %w", err)
 	}
+	connector.Dialer(dialer{net.Dialer{
+		Timeout: 5 * time.Second,
+		// A connection whose peer vanished (host down, network cut) fails
+		// after about 25 s instead of holding its request for many minutes.
+		KeepAliveConfig: net.KeepAliveConfig{Enable: true, Idle: 10 * time.Second, Interval: 5 * time.Second, Count: 3},
+	}})
 	db := sql.OpenDB(connector)
 	db.SetMaxOpenConns(maxConns)
 	// The default keeps only 2 idle connections, so a burst above that opens
@@ -105,6 +111,13 @@ func Unavailable(err error) bool {
 	return false
 }
 
+// IsDataException reports whether Postgres refused a value as data (SQLSTATE
+// class 22), such as text containing NUL: the client's input, not our bug.
+func IsDataException(err error) bool {
+	pqErr := pq.As(err)
+	return pqErr != nil && pqErr.Code.Class() == pqerror.ClassDataException
+}
+
 // IsUniqueViolation reports whether err is a unique constraint violation.
 func IsUniqueViolation(err error) bool {
 	return pq.As(err, pqerror.UniqueViolation) != nil
@@ -114,4 +127,21 @@ func IsUniqueViolation(err error) bool {
 // as a row that refers to a user deleted a moment before.
 func IsForeignKeyViolation(err error) bool {
 	return pq.As(err, pqerror.ForeignKeyViolation) != nil
+}
+
+// dialer gives lib/pq a net.Dialer with our timeout and keepalive settings.
+type dialer struct{ d net.Dialer }
+
+func (d dialer) Dial(network, address string) (net.Conn, error) {
+	return d.d.Dial(network, address)
+}
+
+func (d dialer) DialTimeout(network, address string, timeout time.Duration) (net.Conn, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	return d.d.DialContext(ctx, network, address)
+}
+
+func (d dialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	return d.d.DialContext(ctx, network, address)
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -125,8 +126,9 @@ const listPageSize = 1000
 
 // chirpList is what GET /api/chirps was asked for.
 type chirpList struct {
-	author uuid.UUID // uuid.Nil: every author
-	desc   bool
+	author    uuid.UUID
+	hasAuthor bool // false: every author's chirps
+	desc      bool
 }
 
 func parseChirpList(r *http.Request) (chirpList, error) {
@@ -137,7 +139,7 @@ func parseChirpList(r *http.Request) (chirpList, error) {
 		if err != nil {
 			return l, badRequest("Query parameter \"author_id\" must be a UUID")
 		}
-		l.author = id
+		l.author, l.hasAuthor = id, true
 	}
 	switch query.Get("sort") {
 	case "", "asc":
@@ -163,12 +165,15 @@ func (l chirpList) start() cursor {
 	return cursor{time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), uuid.Nil}
 }
 
+// page reads the chirps after c, with a deadline of its own: a long list may
+// take longer than one request's deadline, but no single page should.
 func (l chirpList) page(r *http.Request, q *database.Queries, c cursor) ([]database.Chirp, error) {
-	ctx := r.Context()
+	ctx, cancel := context.WithTimeout(r.Context(), requestTimeout)
+	defer cancel()
 	switch {
-	case l.author == uuid.Nil && !l.desc:
+	case !l.hasAuthor && !l.desc:
 		return q.ListChirpsAsc(ctx, database.ListChirpsAscParams{AfterCreatedAt: c.createdAt, AfterID: c.id, PageSize: listPageSize})
-	case l.author == uuid.Nil && l.desc:
+	case !l.hasAuthor && l.desc:
 		return q.ListChirpsDesc(ctx, database.ListChirpsDescParams{BeforeCreatedAt: c.createdAt, BeforeID: c.id, PageSize: listPageSize})
 	case !l.desc:
 		return q.ListChirpsByAuthorAsc(ctx, database.ListChirpsByAuthorAscParams{UserID: l.author, AfterCreatedAt: c.createdAt, AfterID: c.id, PageSize: listPageSize})

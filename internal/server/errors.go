@@ -52,6 +52,7 @@ var clientErrors = []struct {
 }{
 	{chirp.ErrTooLong, http.StatusBadRequest},
 	{chirp.ErrEmpty, http.StatusBadRequest},
+	{chirp.ErrNUL, http.StatusBadRequest},
 	{auth.ErrPasswordTooLong, http.StatusBadRequest},
 }
 
@@ -82,6 +83,10 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 		// The client went away; nobody reads this answer.
 		logger.Debug("request canceled", attrs...)
 		writeJSON(w, http.StatusServiceUnavailable, errorBody{msgUnavailable})
+	case postgres.IsDataException(err):
+		// A value Postgres cannot store (text with NUL, say) that no check
+		// before it caught: still the client's input.
+		writeJSON(w, http.StatusBadRequest, errorBody{"Request contains a value that cannot be stored"})
 	case postgres.Unavailable(err):
 		logger.Warn("database unavailable", attrs...)
 		w.Header().Set("Retry-After", retryAfterSeconds)

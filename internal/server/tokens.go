@@ -11,13 +11,14 @@ import (
 
 	"chirpy/internal/auth"
 	"chirpy/internal/database"
+	"chirpy/internal/postgres"
 )
 
 // authenticate returns the user whose access token the request carries.
 func authenticate(r *http.Request, secret []byte) (uuid.UUID, error) {
 	token, err := auth.GetBearerToken(r.Header)
 	if err != nil {
-		return uuid.Nil, unauthorized("Bearer", "Send an access token: Authorization: Bearer <token>")
+		return uuid.Nil, unauthorized("Bearer", "Send an access token in the Authorization header: Bearer TOKEN")
 	}
 	userID, err := auth.ValidateJWT(token, secret)
 	if err != nil {
@@ -46,6 +47,10 @@ func handleLogin(q *database.Queries, hasher *auth.Hasher, secret []byte) handle
 		}
 		if req.Email == "" || req.Password == "" {
 			return badRequest("Fields \"email\" and \"password\" are required")
+		}
+		if !plausibleEmail(req.Email) {
+			// No account can have it: sign-up refuses such addresses.
+			return errBadLogin
 		}
 		ctx := r.Context()
 		u, err := q.GetUserByEmail(ctx, req.Email)
@@ -76,6 +81,10 @@ func handleLogin(q *database.Queries, hasher *auth.Hasher, secret []byte) handle
 			UserID:    u.ID,
 			ExpiresAt: time.Now().Add(auth.RefreshTokenTTL),
 		})
+		if postgres.IsForeignKeyViolation(err) {
+			// The account was deleted while its password was being checked.
+			return errBadLogin
+		}
 		if err != nil {
 			return fmt.Errorf("store refresh token: %w", err)
 		}
@@ -92,7 +101,7 @@ func handleRefresh(q *database.Queries, secret []byte) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		token, err := auth.GetBearerToken(r.Header)
 		if err != nil {
-			return unauthorized("Bearer", "Send a refresh token: Authorization: Bearer <token>")
+			return unauthorized("Bearer", "Send a refresh token in the Authorization header: Bearer TOKEN")
 		}
 		userID, err := q.GetUserFromRefreshToken(r.Context(), auth.HashRefreshToken(token))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -114,7 +123,7 @@ func handleRevoke(q *database.Queries) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		token, err := auth.GetBearerToken(r.Header)
 		if err != nil {
-			return unauthorized("Bearer", "Send the refresh token to revoke: Authorization: Bearer <token>")
+			return unauthorized("Bearer", "Send the refresh token to revoke in the Authorization header: Bearer TOKEN")
 		}
 		// Unknown and already revoked tokens are answered the same way: the
 		// token does not work afterwards either way.
