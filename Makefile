@@ -3,7 +3,7 @@
 
 GO ?= go
 
-.PHONY: run test build generate check check-generated lint db-start db-stop clean
+.PHONY: run test build generate check check-generated lint fuzz db-start db-stop clean
 
 ## run: serve on :8080 (starts a local PostgreSQL in .pgdata/ unless DB_URL is set)
 run: build
@@ -31,6 +31,17 @@ lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
+
+## fuzz: run each fuzzer for FUZZTIME (their seed corpora also run in make test)
+FUZZTIME ?= 30s
+FUZZERS = ./internal/chirp:FuzzClean ./internal/auth:FuzzGetBearerToken ./internal/auth:FuzzGetAPIKey \
+	./internal/auth:FuzzValidateJWT ./internal/server:FuzzDecodeJSON
+fuzz:
+	@for f in $(FUZZERS); do \
+		pkg=$${f%%:*}; name=$${f##*:}; \
+		echo "--- $$name ($$pkg, $(FUZZTIME))"; \
+		$(GO) test $$pkg -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) || exit 1; \
+	done
 
 ## db-start / db-stop: the local PostgreSQL of `make run`
 db-start: build

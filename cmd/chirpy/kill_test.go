@@ -64,6 +64,24 @@ func createUsers(t *testing.T, db *sql.DB, n int) []string {
 	return ids
 }
 
+// waitForLockWait waits until a server's statement waits for a lock held by
+// the test.
+func waitForLockWait(t *testing.T, db *sql.DB) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var waiting int
+		db.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&waiting)
+		if waiting == 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the request never reached the database")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // waitIdle waits until no other backend is still running a statement.
 func waitIdle(t *testing.T, db *sql.DB) {
 	t.Helper()
@@ -125,18 +143,7 @@ func TestKilledMidDeliveryLeavesNothingHalfDone(t *testing.T) {
 		_, err := deliver(server.URL, "msg_kill", user)
 		answered <- err
 	}()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		var waiting int
-		db.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&waiting)
-		if waiting == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the delivery never reached the database")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitForLockWait(t, db)
 
 	server.kill()
 	if err := <-answered; err == nil {

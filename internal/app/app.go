@@ -108,6 +108,9 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 		PolkaKeys:   auth.NewAPIKeys(cfg.PolkaKeys),
 		PolkaSigner: signer,
 		Dev:         cfg.IsDev(),
+		// 10 failures a minute per email and client: enough for a person
+		// mistyping, far too few for guessing.
+		LoginThrottle: auth.NewLoginThrottle(10, time.Minute),
 	})
 	srv := &http.Server{
 		Handler:           handler,

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -278,7 +277,7 @@ func TestWebhookSurvivesPostgresRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cluster.Stop(); os.RemoveAll(cluster.DataDir) })
+	t.Cleanup(func() { cluster.Remove() })
 	if err := cluster.CreateDatabase(ctx, "chirpy"); err != nil {
 		t.Fatal(err)
 	}

@@ -25,14 +25,15 @@ func GetAPIKey(h http.Header) (string, error) {
 }
 
 // credentials parses "<scheme> <value>". The scheme is matched without regard
-// to case (RFC 9110 §11.1); the value must be a single non-empty word.
+// to ASCII case (RFC 9110 §11.1: schemes are ASCII tokens, so the Kelvin sign
+// is no "k"); the value must be a single non-empty word.
 func credentials(h http.Header, scheme string) (string, error) {
 	v := h.Get("Authorization")
 	if v == "" {
 		return "", ErrNoAuthHeader
 	}
 	s, value, ok := strings.Cut(v, " ")
-	if !ok || !strings.EqualFold(s, scheme) {
+	if !ok || !equalFoldASCII(s, scheme) {
 		return "", ErrMalformedAuthHeader
 	}
 	value = strings.Trim(value, " ")
@@ -40,6 +41,25 @@ func credentials(h http.Header, scheme string) (string, error) {
 		return "", ErrMalformedAuthHeader
 	}
 	return value, nil
+}
+
+func equalFoldASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }
 
 // APIKeys is a set of accepted API keys. Several keys let one be rotated

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/alexedwards/argon2id"
 )
@@ -32,6 +33,9 @@ var PasswordParams = argon2id.Params{
 type Hasher struct {
 	params argon2id.Params
 	slots  chan struct{}
+	// hashes counts the hashes computed, made or checked (for metrics and
+	// tests).
+	hashes atomic.Int64
 	// decoy is the hash of a random password. Checking a login for an unknown
 	// email against it costs as much as checking a real one, so response times
 	// do not tell which emails have accounts.
@@ -62,6 +66,7 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 		return "", err
 	}
 	defer h.release()
+	h.hashes.Add(1)
 	hash, err := argon2id.CreateHash(password, &h.params)
 	if err != nil {
 		return "", fmt.Errorf("hash password: %w", err)
@@ -79,6 +84,7 @@ func (h *Hasher) Check(ctx context.Context, password, hash string) (bool, error)
 		return false, err
 	}
 	defer h.release()
+	h.hashes.Add(1)
 	ok, err := argon2id.ComparePasswordAndHash(password, hash)
 	if err != nil {
 		return false, fmt.Errorf("check password: %w", err)
@@ -92,6 +98,9 @@ func (h *Hasher) CheckDecoy(ctx context.Context, password string) error {
 	_, err := h.Check(ctx, password, h.decoy)
 	return err
 }
+
+// Hashes returns how many hashes h has computed.
+func (h *Hasher) Hashes() int64 { return h.hashes.Load() }
 
 func (h *Hasher) acquire(ctx context.Context) error {
 	select {

@@ -46,8 +46,12 @@ func TestHashAndCheck(t *testing.T) {
 	if other == hash {
 		t.Fatal("two hashes of one password are equal: no salt")
 	}
+	before := h.Hashes()
 	if err := h.CheckDecoy(ctx, "123456"); err != nil {
 		t.Fatalf("CheckDecoy: %v", err)
+	}
+	if h.Hashes() != before+1 {
+		t.Fatal("CheckDecoy did not compute a hash")
 	}
 }
 

@@ -228,6 +228,34 @@ func (c *Cluster) StopDaemon(ctx context.Context) error {
 	return nil
 }
 
+// StartThrowaway initializes and starts a cluster with settings in a new
+// temporary directory, as a child of this process. Remove stops it and
+// deletes the directory.
+func StartThrowaway(ctx context.Context, settings ...string) (*Cluster, error) {
+	dir, err := os.MkdirTemp("", "chirpy-pg-")
+	if err != nil {
+		return nil, err
+	}
+	c, err := New(dir)
+	if err == nil {
+		err = c.Init(ctx, settings...)
+	}
+	if err == nil {
+		err = c.Start(ctx)
+	}
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	return c, nil
+}
+
+// Remove stops a cluster started by Start and deletes its data directory.
+func (c *Cluster) Remove() error {
+	c.Stop()
+	return os.RemoveAll(c.DataDir)
+}
+
 // URL returns the connection URL of database name.
 func (c *Cluster) URL(name string) string {
 	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", c.Port, name)

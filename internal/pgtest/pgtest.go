@@ -1,7 +1,8 @@
-// Package pgtest gives tests a real PostgreSQL: Main starts a throwaway
-// cluster for a test binary (or uses TEST_DATABASE_URL), and NewDatabase gives
-// each test a database of its own, cloned from a migrated template in
-// milliseconds. A missing PostgreSQL fails the tests; it never skips them.
+// Package pgtest gives tests a real PostgreSQL: the first NewDatabase of a
+// test binary starts a throwaway cluster (or uses TEST_DATABASE_URL), each test
+// gets a database of its own, cloned from a migrated template in milliseconds,
+// and Main removes it all at the end. A missing PostgreSQL fails the tests; it
+// never skips them.
 package pgtest
 
 import (
@@ -33,80 +34,62 @@ var Settings = []string{
 }
 
 var (
-	adminURL string // a database on the server where test databases are made
-	template string // the migrated database every test database is cloned from
 	prefix   string // names of this binary's databases start with it
+	template string // the migrated database every test database is cloned from
 	seq      atomic.Int64
 	createMu sync.Mutex // CREATE DATABASE ... TEMPLATE wants the template to itself
+
+	// The server is started by the first test that asks for a database, so
+	// test binaries (and fuzzing workers) that need none never start one.
+	startOnce sync.Once
+	startErr  error
+	adminURL  string // a database on the server where test databases are made
+	cluster   *pgcluster.Cluster
 )
 
-// Main runs a test binary's tests against a real PostgreSQL: call it from
-// TestMain as os.Exit(pgtest.Main(m)).
+// Main runs a test binary's tests, providing them a real PostgreSQL: call it
+// from TestMain as os.Exit(pgtest.Main(m)).
 func Main(m *testing.M) int {
-	stop, err := setup()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "pgtest:", err)
-		return 1
-	}
+	prefix = fmt.Sprintf("chirpy_test_%d_%d", os.Getpid(), time.Now().UnixNano()%1e6)
+	template = prefix + "_template"
 	code := m.Run()
-	if err := stop(); err != nil {
-		fmt.Fprintln(os.Stderr, "pgtest: teardown:", err)
+	if adminURL != "" {
+		dropAll()
+	}
+	if cluster != nil {
+		if err := cluster.Remove(); err != nil {
+			fmt.Fprintln(os.Stderr, "pgtest: teardown:", err)
+		}
 	}
 	return code
 }
 
-func setup() (stop func() error, err error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	prefix = fmt.Sprintf("chirpy_test_%d_%d", os.Getpid(), time.Now().UnixNano()%1e6)
-	template = prefix + "_template"
-
-	var cluster *pgcluster.Cluster
-	if u := os.Getenv("TEST_DATABASE_URL"); u != "" {
-		adminURL = u
-	} else {
-		cluster, err = StartCluster(ctx)
-		if err != nil {
-			return nil, err
+// server starts (once) the server test databases live on, and the template.
+func server(t testing.TB) {
+	t.Helper()
+	startOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		if u := os.Getenv("TEST_DATABASE_URL"); u != "" {
+			adminURL = u
+		} else {
+			cluster, startErr = StartCluster(ctx)
+			if startErr != nil {
+				return
+			}
+			adminURL = cluster.URL("postgres")
 		}
-		adminURL = cluster.URL("postgres")
+		startErr = createTemplate(ctx)
+	})
+	if startErr != nil {
+		t.Fatalf("pgtest: no PostgreSQL for the tests: %v", startErr)
 	}
-	stop = func() error {
-		dropAll()
-		if cluster != nil {
-			cluster.Stop()
-			return os.RemoveAll(cluster.DataDir)
-		}
-		return nil
-	}
-	if err := createTemplate(ctx); err != nil {
-		stop()
-		return nil, err
-	}
-	return stop, nil
 }
 
-// StartCluster initializes and starts a throwaway cluster in a new temporary
-// directory. Stop it and remove its DataDir when done.
+// StartCluster starts a throwaway cluster with Settings; see
+// pgcluster.StartThrowaway.
 func StartCluster(ctx context.Context) (*pgcluster.Cluster, error) {
-	dir, err := os.MkdirTemp("", "chirpy-pg-")
-	if err != nil {
-		return nil, err
-	}
-	c, err := pgcluster.New(dir)
-	if err != nil {
-		os.RemoveAll(dir)
-		return nil, err
-	}
-	if err := c.Init(ctx, Settings...); err != nil {
-		os.RemoveAll(dir)
-		return nil, err
-	}
-	if err := c.Start(ctx); err != nil {
-		os.RemoveAll(dir)
-		return nil, err
-	}
-	return c, nil
+	return pgcluster.StartThrowaway(ctx, Settings...)
 }
 
 func createTemplate(ctx context.Context) error {
@@ -130,6 +113,7 @@ func createTemplate(ctx context.Context) error {
 // no rows. It is dropped when t ends.
 func NewDatabase(t testing.TB) string {
 	t.Helper()
+	server(t)
 	name := fmt.Sprintf("%s_%d", prefix, seq.Add(1))
 	admin, err := sql.Open("postgres", adminURL)
 	if err != nil {
@@ -195,6 +179,7 @@ func dropAll() {
 // dropped when t ends.
 func NewBlankDatabase(t testing.TB) string {
 	t.Helper()
+	server(t)
 	name := fmt.Sprintf("%s_%d", prefix, seq.Add(1))
 	admin, err := sql.Open("postgres", adminURL)
 	if err != nil {

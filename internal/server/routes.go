@@ -10,6 +10,7 @@ func addRoutes(mux *http.ServeMux, d Deps, v *visits) {
 	mux.Handle("GET /app/", v.count(http.StripPrefix("/app", handleSite())))
 
 	mux.HandleFunc("GET /api/healthz", handleHealthz)
+	mux.Handle("GET /api/readyz", handleReadyz(d.DB))
 
 	mux.Handle("GET /admin/metrics", handleMetrics(v))
 	mux.Handle("POST /admin/reset", h(handleReset(d.Queries, v, d.Dev)))
@@ -17,7 +18,7 @@ func addRoutes(mux *http.ServeMux, d Deps, v *visits) {
 	mux.Handle("POST /api/users", h(handleUsersCreate(d.Queries, d.Hasher)))
 	mux.Handle("PUT /api/users", h(handleUsersUpdate(d.Queries, d.Hasher, d.JWTSecret)))
 
-	mux.Handle("POST /api/login", h(handleLogin(d.Queries, d.Hasher, d.JWTSecret)))
+	mux.Handle("POST /api/login", h(handleLogin(d.Queries, d.Hasher, d.JWTSecret, d.LoginThrottle)))
 	mux.Handle("POST /api/refresh", h(handleRefresh(d.Queries, d.JWTSecret)))
 	mux.Handle("POST /api/revoke", h(handleRevoke(d.Queries)))
 

@@ -28,6 +28,8 @@ type Deps struct {
 	PolkaSigner *polka.Signer
 	// Dev enables POST /admin/reset.
 	Dev bool
+	// LoginThrottle limits failed logins; nil: no limit.
+	LoginThrottle *auth.LoginThrottle
 }
 
 // NewServer returns the whole API as one handler.

@@ -1,10 +1,14 @@
 package server
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -37,7 +41,26 @@ type loginResponse struct {
 	RefreshToken string `json:"refresh_token"`
 }
 
-func handleLogin(q *database.Queries, hasher *auth.Hasher, secret []byte) handlerFunc {
+// throttleKey identifies whose failed logins are counted together: one email
+// from one client address.
+func throttleKey(r *http.Request, email string) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	return strings.ToLower(email) + "|" + host
+}
+
+func tooManyLogins(retryAfter time.Duration) *Error {
+	secs := int(retryAfter.Round(time.Second) / time.Second)
+	return &Error{
+		Status:  http.StatusTooManyRequests,
+		Message: fmt.Sprintf("Too many failed logins; try again in %d seconds", secs),
+		Header:  http.Header{"Retry-After": {strconv.Itoa(max(secs, 1))}},
+	}
+}
+
+func handleLogin(q *database.Queries, hasher *auth.Hasher, secret []byte, throttle *auth.LoginThrottle) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		// Extra fields such as expires_in_seconds are ignored: access tokens
 		// always live for auth.AccessTokenTTL.
@@ -52,24 +75,26 @@ func handleLogin(q *database.Queries, hasher *auth.Hasher, secret []byte) handle
 			// No account can have it: sign-up refuses such addresses.
 			return errBadLogin
 		}
-		ctx := r.Context()
-		u, err := q.GetUserByEmail(ctx, req.Email)
-		if errors.Is(err, sql.ErrNoRows) {
-			if err := hasher.CheckDecoy(ctx, req.Password); err != nil {
-				return err
+		key := throttleKey(r, req.Email)
+		if throttle != nil {
+			if ok, wait := throttle.Allow(key); !ok {
+				return tooManyLogins(wait)
 			}
-			return errBadLogin
 		}
-		if err != nil {
-			return fmt.Errorf("find user: %w", err)
-		}
-		ok, err := hasher.Check(ctx, req.Password, u.HashedPassword)
+		u, ok, err := checkLogin(r.Context(), q, hasher, req)
 		if err != nil {
 			return err
 		}
 		if !ok {
+			if throttle != nil {
+				throttle.Failed(key)
+			}
 			return errBadLogin
 		}
+		if throttle != nil {
+			throttle.Succeeded(key)
+		}
+		ctx := r.Context()
 
 		access, err := auth.MakeJWT(u.ID, secret, auth.AccessTokenTTL)
 		if err != nil {
@@ -91,6 +116,20 @@ func handleLogin(q *database.Queries, hasher *auth.Hasher, secret []byte) handle
 		writeJSON(w, http.StatusOK, loginResponse{User: newUser(u), Token: access, RefreshToken: refresh})
 		return nil
 	}
+}
+
+// checkLogin reports whether the credentials are right. An unknown email costs
+// one hash too, so response times do not tell which emails have accounts.
+func checkLogin(ctx context.Context, q *database.Queries, hasher *auth.Hasher, req credentials) (database.User, bool, error) {
+	u, err := q.GetUserByEmail(ctx, req.Email)
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, false, hasher.CheckDecoy(ctx, req.Password)
+	}
+	if err != nil {
+		return u, false, fmt.Errorf("find user: %w", err)
+	}
+	ok, err := hasher.Check(ctx, req.Password, u.HashedPassword)
+	return u, ok, err
 }
 
 type refreshResponse struct {
