@@ -3,7 +3,7 @@
 
 GO ?= go
 
-.PHONY: run test build generate check check-generated lint fuzz db-start db-stop clean
+.PHONY: run test build generate check check-generated lint fuzz bench bench-smoke db-start db-stop clean
 
 ## run: serve on :8080 (starts a local PostgreSQL in .pgdata/ unless DB_URL is set)
 run: build
@@ -31,6 +31,15 @@ lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
+
+## bench: load benchmark against a throwaway PostgreSQL, with pgbench ceilings
+## (a few minutes); BENCH_MARKDOWN=file also writes the table as Markdown
+bench: build
+	$(GO) run ./cmd/chirpy-bench -server bin/chirpy $(if $(BENCH_MARKDOWN),-markdown $(BENCH_MARKDOWN))
+
+## bench-smoke: the benchmark in seconds with small data: proves it works, measures nothing
+bench-smoke: build
+	$(GO) run ./cmd/chirpy-bench -server bin/chirpy -smoke
 
 ## fuzz: run each fuzzer for FUZZTIME (their seed corpora also run in make test)
 FUZZTIME ?= 30s

@@ -42,7 +42,7 @@ type testServer struct {
 func startServer(t *testing.T, env map[string]string) *testServer {
 	t.Helper()
 	vars := map[string]string{
-		"JWT_SECRET": "test-secret-" + t.Name(),
+		"JWT_SECRET": testSecret(t),
 		"PLATFORM":   "dev",
 		"POLKA_KEY":  polkaKey,
 		"PORT":       "0",
@@ -84,6 +84,9 @@ func startServer(t *testing.T, env map[string]string) *testServer {
 	return &testServer{URL: "http://127.0.0.1:" + port, DBURL: vars["DB_URL"], DB: db, logs: logs}
 }
 
+// testSecret is the JWT_SECRET of a test's server.
+func testSecret(t *testing.T) string { return "test-secret-at-least-32-bytes-long-" + t.Name() }
+
 // logSink collects the server's output and finds the address it serves on.
 type logSink struct {
 	mu      sync.Mutex
@@ -109,6 +112,23 @@ func (s *logSink) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.buf.String()
+}
+
+// waitLog waits for the server's log to match re (lines are written out
+// every flushEvery) and returns the log.
+func (s *testServer) waitLog(t *testing.T, re *regexp.Regexp) string {
+	t.Helper()
+	deadline := time.Now().Add(20 * flushEvery)
+	for {
+		logs := s.logs.String()
+		if re.MatchString(logs) {
+			return logs
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no log line matches %v:\n%s", re, logs)
+		}
+		time.Sleep(flushEvery / 4)
+	}
 }
 
 func (s *logSink) waitServing(done <-chan error) (string, error) {

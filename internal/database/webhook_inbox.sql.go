@@ -56,7 +56,6 @@ WITH target AS (
     FROM users u
     WHERE u.id = $1::uuid
       AND $2::text = 'user.upgraded'
-    FOR NO KEY UPDATE
 ), inserted AS (
     INSERT INTO webhook_inbox (id, event, user_id, payload, outcome)
     VALUES (
@@ -73,6 +72,7 @@ WITH target AS (
     ON CONFLICT (id) DO NOTHING
     RETURNING outcome
 ), upgraded AS (
+    -- A user already upgraded is left alone: nothing to write.
     UPDATE users
     SET is_chirpy_red = true, updated_at = now()
     WHERE users.id IN (SELECT target.id FROM target)
@@ -92,9 +92,9 @@ type RecordWebhookParams struct {
 
 // Records a delivery and applies it, in one statement and so in one
 // transaction: either both the inbox row and the upgrade are committed, or
-// neither is. The user's row is locked first, so concurrent deliveries of one
-// event queue on it; the first inserts the inbox row and upgrades, the others
-// find the id taken and return no row (see GetWebhookOutcome).
+// neither is. Deliveries of one id queue on the inbox's primary key: the first
+// inserts and upgrades; any other finds the id taken, writes nothing and
+// returns no row (GetWebhookOutcome then reads the first one's outcome).
 func (q *Queries) RecordWebhook(ctx context.Context, arg RecordWebhookParams) (string, error) {
 	row := q.queryRow(ctx, q.recordWebhookStmt, recordWebhook,
 		arg.UserID,

@@ -1,9 +1,7 @@
 package server
 
 import (
-	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,25 +14,6 @@ import (
 	"chirpy/internal/database"
 	"chirpy/internal/postgres"
 )
-
-// Chirp is the public form of a chirp.
-type Chirp struct {
-	ID        uuid.UUID `json:"id"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
-	Body      string    `json:"body"`
-	UserID    uuid.UUID `json:"user_id"`
-}
-
-func newChirp(c database.Chirp) Chirp {
-	return Chirp{
-		ID:        c.ID,
-		CreatedAt: c.CreatedAt.UTC(),
-		UpdatedAt: c.UpdatedAt.UTC(),
-		Body:      c.Body,
-		UserID:    c.UserID,
-	}
-}
 
 func handleChirpsCreate(q *database.Queries, secret []byte) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
@@ -60,7 +39,7 @@ func handleChirpsCreate(q *database.Queries, secret []byte) handlerFunc {
 		if err != nil {
 			return fmt.Errorf("create chirp: %w", err)
 		}
-		writeJSON(w, http.StatusCreated, newChirp(c))
+		writeChirp(w, http.StatusCreated, c)
 		return nil
 	}
 }
@@ -78,7 +57,7 @@ func handleChirpsGet(q *database.Queries) handlerFunc {
 		if err != nil {
 			return fmt.Errorf("get chirp: %w", err)
 		}
-		writeJSON(w, http.StatusOK, newChirp(c))
+		writeChirp(w, http.StatusOK, c)
 		return nil
 	}
 }
@@ -120,8 +99,9 @@ func handleChirpsDelete(q *database.Queries, secret []byte) handlerFunc {
 	}
 }
 
-// listPageSize is how many chirps each query of a list fetches. It bounds the
-// memory a list takes, whatever its length.
+// listPageSize is how many chirps each query of a list returns. It bounds the
+// memory a list takes, whatever its length. Each query asks for one more, to
+// know without another query whether a next page exists.
 const listPageSize = 1000
 
 // chirpList is what GET /api/chirps was asked for.
@@ -168,25 +148,31 @@ func (l chirpList) start() cursor {
 // page reads the chirps after c, with a deadline of its own: a long list may
 // take longer than one request's deadline, but no single page should.
 func (l chirpList) page(r *http.Request, q *database.Queries, c cursor) ([]database.Chirp, error) {
-	ctx, cancel := context.WithTimeout(r.Context(), requestTimeout)
+	ctx, cancel := detach(r.Context())
 	defer cancel()
 	switch {
 	case !l.hasAuthor && !l.desc:
-		return q.ListChirpsAsc(ctx, database.ListChirpsAscParams{AfterCreatedAt: c.createdAt, AfterID: c.id, PageSize: listPageSize})
+		return q.ListChirpsAsc(ctx, database.ListChirpsAscParams{AfterCreatedAt: c.createdAt, AfterID: c.id, PageSize: listPageSize + 1})
 	case !l.hasAuthor && l.desc:
-		return q.ListChirpsDesc(ctx, database.ListChirpsDescParams{BeforeCreatedAt: c.createdAt, BeforeID: c.id, PageSize: listPageSize})
+		return q.ListChirpsDesc(ctx, database.ListChirpsDescParams{BeforeCreatedAt: c.createdAt, BeforeID: c.id, PageSize: listPageSize + 1})
 	case !l.desc:
-		return q.ListChirpsByAuthorAsc(ctx, database.ListChirpsByAuthorAscParams{UserID: l.author, AfterCreatedAt: c.createdAt, AfterID: c.id, PageSize: listPageSize})
+		return q.ListChirpsByAuthorAsc(ctx, database.ListChirpsByAuthorAscParams{UserID: l.author, AfterCreatedAt: c.createdAt, AfterID: c.id, PageSize: listPageSize + 1})
 	default:
-		return q.ListChirpsByAuthorDesc(ctx, database.ListChirpsByAuthorDescParams{UserID: l.author, BeforeCreatedAt: c.createdAt, BeforeID: c.id, PageSize: listPageSize})
+		return q.ListChirpsByAuthorDesc(ctx, database.ListChirpsByAuthorDescParams{UserID: l.author, BeforeCreatedAt: c.createdAt, BeforeID: c.id, PageSize: listPageSize + 1})
 	}
 }
 
 // flushBytes is how much of a list is gathered before it is written out.
 const flushBytes = 32 << 10
 
-// handleChirpsList streams the list page by page, so the server holds one page
-// at a time however many chirps there are.
+type pageResult struct {
+	chirps []database.Chirp
+	err    error
+}
+
+// handleChirpsList streams the list page by page, so the server holds at most
+// two pages however many chirps there are: while one page is written out, the
+// next is read from the database.
 func handleChirpsList(q *database.Queries, logger *slog.Logger) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		list, err := parseChirpList(r)
@@ -200,16 +186,28 @@ func handleChirpsList(q *database.Queries, logger *slog.Logger) handlerFunc {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)
 
+		// next receives the page being read ahead; its buffer means the
+		// reading goroutine never blocks, even if this handler has returned.
+		next := make(chan pageResult, 1)
 		buf := make([]byte, 0, flushBytes+1024)
 		buf = append(buf, '[')
 		n := 0
 		for {
+			more := len(page) > listPageSize
+			if more {
+				page = page[:listPageSize]
+				last := page[len(page)-1]
+				go func() {
+					chirps, err := list.page(r, q, cursor{last.CreatedAt, last.ID})
+					next <- pageResult{chirps, err}
+				}()
+			}
 			for _, c := range page {
 				if n > 0 {
 					buf = append(buf, ',')
 				}
 				n++
-				buf = appendChirpJSON(buf, c)
+				buf = appendChirp(buf, c)
 				if len(buf) >= flushBytes {
 					if _, err := w.Write(buf); err != nil {
 						return nil // the client went away
@@ -217,11 +215,11 @@ func handleChirpsList(q *database.Queries, logger *slog.Logger) handlerFunc {
 					buf = buf[:0]
 				}
 			}
-			if len(page) < listPageSize {
+			if !more {
 				break
 			}
-			last := page[len(page)-1]
-			page, err = list.page(r, q, cursor{last.CreatedAt, last.ID})
+			res := <-next
+			page, err = res.chirps, res.err
 			if err != nil {
 				// The status is sent; all that is left is to make sure the
 				// client cannot take the truncated list for a whole one.
@@ -234,14 +232,6 @@ func handleChirpsList(q *database.Queries, logger *slog.Logger) handlerFunc {
 		w.Write(buf)
 		return nil
 	}
-}
-
-func appendChirpJSON(buf []byte, c database.Chirp) []byte {
-	b, err := json.Marshal(newChirp(c))
-	if err != nil {
-		panic(fmt.Sprintf("encode chirp: %v", err))
-	}
-	return append(buf, b...)
 }
 
 // pathUUID parses the path value name as a UUID.

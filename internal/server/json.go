@@ -76,7 +76,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		// bug that every test would show.
 		panic(fmt.Sprintf("encode %T: %v", v, err))
 	}
-	w.Header().Set("Content-Type", "application/json")
+	w.Header()["Content-Type"] = jsonContentType
 	w.WriteHeader(status)
 	w.Write(body)
 }

@@ -14,51 +14,84 @@ import (
 
 type ctxKey int
 
-const requestIDKey ctxKey = iota
+const requestKey ctxKey = iota
+
+// requestInfo is what the request log line says beyond the basics: the
+// request's id, and what its handler chose to add (see logAttrs).
+type requestInfo struct {
+	id    string
+	attrs []slog.Attr
+}
 
 func requestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey).(string)
-	return id
+	if info, ok := ctx.Value(requestKey).(*requestInfo); ok {
+		return info.id
+	}
+	return ""
+}
+
+// logAttrs adds attributes to the request's log line, so that one line tells
+// all about a request.
+func logAttrs(ctx context.Context, attrs ...slog.Attr) {
+	if info, ok := ctx.Value(requestKey).(*requestInfo); ok {
+		info.attrs = append(info.attrs, attrs...)
+	}
 }
 
 // requestIDs makes ids unique across processes (random prefix) and cheap to
 // make (a counter).
 type requestIDs struct {
-	prefix string
+	prefix []byte
 	n      atomic.Uint64
 }
 
 func newRequestIDs() *requestIDs {
 	b := make([]byte, 4)
 	rand.Read(b)
-	return &requestIDs{prefix: hex.EncodeToString(b) + "-"}
+	return &requestIDs{prefix: []byte(hex.EncodeToString(b) + "-")}
 }
 
 func (g *requestIDs) next() string {
-	return g.prefix + strconv.FormatUint(g.n.Add(1), 36)
+	var buf [32]byte
+	id := append(buf[:0], g.prefix...)
+	return string(strconv.AppendUint(id, g.n.Add(1), 36))
 }
 
-// observe is the outermost middleware: it gives the request an id, sets the
-// headers every response carries, turns a panic into a 500 that the process
-// survives, and logs one line per request.
+// Header values every response shares; net/http only reads them.
+var (
+	nosniff         = []string{"nosniff"}
+	jsonContentType = []string{"application/json"}
+)
+
+// requestTimeout bounds what one request may wait for: the database
+// (including connecting to it) and a password hashing slot. Past it the
+// request gets 503 instead of hanging. A response streamed in parts gives each
+// part a deadline of its own instead (see detach).
+const requestTimeout = 10 * time.Second
+
+// observe is the outermost middleware: it gives the request an id and a
+// deadline, sets the headers every response carries, turns a panic into a 500
+// that the process survives, and logs one line per request.
 func observe(logger *slog.Logger, next http.Handler) http.Handler {
 	ids := newRequestIDs()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		id := r.Header.Get("X-Request-Id")
-		if !validRequestID(id) {
-			id = ids.next()
-		}
-		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
-		h := w.Header()
-		h.Set("X-Request-Id", id)
-		h.Set("X-Content-Type-Options", "nosniff")
 		sw := &statusWriter{ResponseWriter: w}
+		sw.info.id = r.Header.Get("X-Request-Id")
+		if !validRequestID(sw.info.id) {
+			sw.info.id = ids.next()
+		}
+		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), requestKey, &sw.info), requestTimeout)
+		defer cancel()
+		r = r.WithContext(ctx)
+		h := w.Header()
+		h["X-Request-Id"] = []string{sw.info.id}
+		h["X-Content-Type-Options"] = nosniff
 
 		defer func() {
 			v := recover()
 			if v != nil && v != http.ErrAbortHandler {
-				logger.Error("panic", "method", r.Method, "path", r.URL.Path, "request_id", id,
+				logger.Error("panic", "method", r.Method, "path", r.URL.Path, "request_id", sw.info.id,
 					"panic", v, "stack", string(debug.Stack()))
 				if sw.status == 0 {
 					h.Set("Connection", "close")
@@ -66,13 +99,16 @@ func observe(logger *slog.Logger, next http.Handler) http.Handler {
 					v = nil
 				}
 			}
-			logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			var arr [12]slog.Attr
+			attrs := append(arr[:0],
 				slog.String("method", r.Method),
 				slog.String("path", r.URL.Path),
 				slog.Int("status", sw.code()),
 				slog.Duration("duration", time.Since(start)),
-				slog.String("request_id", id),
+				slog.String("request_id", sw.info.id),
 			)
+			attrs = append(attrs, sw.info.attrs...)
+			logger.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
 			if v != nil {
 				// The response was already under way: cut the connection so the
 				// client sees a broken response, not a complete-looking one.
@@ -81,6 +117,13 @@ func observe(logger *slog.Logger, next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(sw, r)
 	})
+}
+
+// detach returns a context for one part of a response streamed in parts: it
+// keeps the request's values but not its deadline, and has a deadline of its
+// own. A client that goes away is noticed when the next part is written.
+func detach(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), requestTimeout)
 }
 
 func validRequestID(id string) bool {
@@ -104,6 +147,7 @@ type statusWriter struct {
 	status int
 	// swallow drops the plain-text body after it was replaced by JSON.
 	swallow bool
+	info    requestInfo
 }
 
 func (w *statusWriter) WriteHeader(code int) {

@@ -27,9 +27,8 @@ const webhookDBTimeout = 5 * time.Second
 // handlePolkaWebhook answers 2xx only once the delivery is committed, and
 // applies each webhook-id once however often and however concurrently it is
 // delivered. signer is nil unless deliveries must be signed.
-func handlePolkaWebhook(q *database.Queries, keys auth.APIKeys, signer *polka.Signer, logger *slog.Logger) handlerFunc {
+func handlePolkaWebhook(q *database.Queries, keys auth.APIKeys, signer *polka.Signer) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		start := time.Now()
 		// The key is checked before the body is read.
 		key, err := auth.GetAPIKey(r.Header)
 		if err != nil || !keys.Valid(key) {
@@ -71,14 +70,16 @@ func handlePolkaWebhook(q *database.Queries, keys auth.APIKeys, signer *polka.Si
 		outcome, duplicate, err := recordWebhook(ctx, q, database.RecordWebhookParams{
 			ID: id, Event: ev.Event, UserID: userID, Payload: body,
 		})
-		attrs := []any{"webhook_id", id, "event", ev.Event, "user_id", userID.UUID,
-			"duplicate", duplicate, "duration", time.Since(start), "request_id", requestID(r.Context())}
+		// The delivery's log line is its request's.
 		if err != nil {
-			logger.Warn("polka webhook", append(attrs, "outcome", "error", "error", err)...)
+			outcome = "error"
+		}
+		logAttrs(r.Context(), slog.String("webhook_id", id), slog.String("event", ev.Event),
+			slog.Any("user_id", userID.UUID), slog.String("outcome", outcome), slog.Bool("duplicate", duplicate))
+		if err != nil {
 			// Any failure to commit asks Polka to retry.
 			return unavailable(err)
 		}
-		logger.Info("polka webhook", append(attrs, "outcome", outcome)...)
 
 		if outcome == polka.OutcomeUnknownUser {
 			return notFound("User not found")
@@ -98,7 +99,7 @@ func recordWebhook(ctx context.Context, q *database.Queries, p database.RecordWe
 	if !errors.Is(err, sql.ErrNoRows) {
 		return "", false, fmt.Errorf("record webhook: %w", err)
 	}
-	// No row: the id was taken, by an earlier delivery or a concurrent one
+	// No row: the id was taken, by an earlier delivery or by a concurrent one
 	// that committed while this one waited.
 	outcome, err = q.GetWebhookOutcome(ctx, p.ID)
 	if err != nil {

@@ -5,7 +5,6 @@ import "net/http"
 // addRoutes is the whole API surface, in one place.
 func addRoutes(mux *http.ServeMux, d Deps, v *visits) {
 	h := func(fn handlerFunc) http.Handler { return api(d.Logger, fn) }
-	stream := func(fn handlerFunc) http.Handler { return apiStream(d.Logger, fn) }
 
 	mux.Handle("GET /app/", v.count(http.StripPrefix("/app", handleSite())))
 
@@ -23,9 +22,9 @@ func addRoutes(mux *http.ServeMux, d Deps, v *visits) {
 	mux.Handle("POST /api/revoke", h(handleRevoke(d.Queries)))
 
 	mux.Handle("POST /api/chirps", h(handleChirpsCreate(d.Queries, d.JWTSecret)))
-	mux.Handle("GET /api/chirps", stream(handleChirpsList(d.Queries, d.Logger)))
+	mux.Handle("GET /api/chirps", h(handleChirpsList(d.Queries, d.Logger)))
 	mux.Handle("GET /api/chirps/{chirpID}", h(handleChirpsGet(d.Queries)))
 	mux.Handle("DELETE /api/chirps/{chirpID}", h(handleChirpsDelete(d.Queries, d.JWTSecret)))
 
-	mux.Handle("POST /api/polka/webhooks", h(handlePolkaWebhook(d.Queries, d.PolkaKeys, d.PolkaSigner, d.Logger)))
+	mux.Handle("POST /api/polka/webhooks", h(handlePolkaWebhook(d.Queries, d.PolkaKeys, d.PolkaSigner)))
 }

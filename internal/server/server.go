@@ -3,11 +3,9 @@
 package server
 
 import (
-	"context"
 	"database/sql"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"chirpy/internal/auth"
 	"chirpy/internal/database"
@@ -43,27 +41,8 @@ func NewServer(d Deps) http.Handler {
 // so that errors are turned into responses in one place (writeError).
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// requestTimeout bounds what one API request may wait for: the database
-// (including connecting to it) and a password hashing slot. Past it the
-// request gets 503 instead of hanging.
-const requestTimeout = 10 * time.Second
-
-// api adapts a handlerFunc to http.Handler, with requestTimeout as the
-// request's deadline.
+// api adapts a handlerFunc to http.Handler.
 func api(logger *slog.Logger, h handlerFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), requestTimeout)
-		defer cancel()
-		r = r.WithContext(ctx)
-		if err := h(w, r); err != nil {
-			writeError(w, r, logger, err)
-		}
-	})
-}
-
-// apiStream is api without the overall deadline, for responses streamed in
-// parts that each set their own.
-func apiStream(logger *slog.Logger, h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
 			writeError(w, r, logger, err)

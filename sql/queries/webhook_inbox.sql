@@ -1,15 +1,14 @@
 -- name: RecordWebhook :one
 -- Records a delivery and applies it, in one statement and so in one
 -- transaction: either both the inbox row and the upgrade are committed, or
--- neither is. The user's row is locked first, so concurrent deliveries of one
--- event queue on it; the first inserts the inbox row and upgrades, the others
--- find the id taken and return no row (see GetWebhookOutcome).
+-- neither is. Deliveries of one id queue on the inbox's primary key: the first
+-- inserts and upgrades; any other finds the id taken, writes nothing and
+-- returns no row (GetWebhookOutcome then reads the first one's outcome).
 WITH target AS (
     SELECT u.id
     FROM users u
     WHERE u.id = sqlc.narg(user_id)::uuid
       AND sqlc.arg(event)::text = 'user.upgraded'
-    FOR NO KEY UPDATE
 ), inserted AS (
     INSERT INTO webhook_inbox (id, event, user_id, payload, outcome)
     VALUES (
@@ -26,6 +25,7 @@ WITH target AS (
     ON CONFLICT (id) DO NOTHING
     RETURNING outcome
 ), upgraded AS (
+    -- A user already upgraded is left alone: nothing to write.
     UPDATE users
     SET is_chirpy_red = true, updated_at = now()
     WHERE users.id IN (SELECT target.id FROM target)

@@ -1,0 +1,73 @@
+package app
+
+import (
+	"io"
+	"sync"
+	"time"
+)
+
+// bufferedWriter gathers log lines and writes them out every flushEvery, or
+// sooner when a lot has gathered, so that a busy server does not make a write
+// system call per request. Close writes what is left. A crash loses at most
+// the last flushEvery of lines.
+type bufferedWriter struct {
+	mu   sync.Mutex
+	w    io.Writer
+	buf  []byte
+	stop chan struct{}
+	done chan struct{}
+}
+
+const (
+	flushEvery = 100 * time.Millisecond
+	flushBytes = 64 << 10
+)
+
+func newBufferedWriter(w io.Writer) *bufferedWriter {
+	b := &bufferedWriter{w: w, buf: make([]byte, 0, flushBytes), stop: make(chan struct{}), done: make(chan struct{})}
+	go b.flushLoop()
+	return b
+}
+
+func (b *bufferedWriter) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf = append(b.buf, p...)
+	if len(b.buf) >= flushBytes {
+		b.flushLocked()
+	}
+	return len(p), nil
+}
+
+func (b *bufferedWriter) flushLocked() {
+	if len(b.buf) > 0 {
+		b.w.Write(b.buf)
+		b.buf = b.buf[:0]
+	}
+}
+
+func (b *bufferedWriter) flushLoop() {
+	defer close(b.done)
+	t := time.NewTicker(flushEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-b.stop:
+			return
+		case <-t.C:
+			b.mu.Lock()
+			b.flushLocked()
+			b.mu.Unlock()
+		}
+	}
+}
+
+// Close stops the background flushing and writes out what is left.
+func (b *bufferedWriter) Close() error {
+	close(b.stop)
+	<-b.done
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.flushLocked()
+	return nil
+}
