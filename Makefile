@@ -44,7 +44,7 @@ bench-smoke: build
 ## fuzz: run each fuzzer for FUZZTIME (their seed corpora also run in make test)
 FUZZTIME ?= 30s
 FUZZERS = ./internal/chirp:FuzzClean ./internal/auth:FuzzGetBearerToken ./internal/auth:FuzzGetAPIKey \
-	./internal/auth:FuzzValidateJWT ./internal/server:FuzzDecodeJSON
+	./internal/auth:FuzzValidateJWT ./internal/server:FuzzDecodeJSON ./internal/server:FuzzAppendChirp
 fuzz:
 	@for f in $(FUZZERS); do \
 		pkg=$${f%%:*}; name=$${f##*:}; \

@@ -57,9 +57,7 @@ func TestHTTPConn(t *testing.T) {
 }
 
 func TestClosedLoopCountsFailures(t *testing.T) {
-	n := 0
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n++
 		if r.URL.Path == "/fail" {
 			w.WriteHeader(http.StatusServiceUnavailable)
 		}

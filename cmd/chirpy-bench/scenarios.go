@@ -159,10 +159,11 @@ RETURNING %s;
 func (b *bench) webhooksAcrossUsers() (row, error) {
 	users := b.cfg.users
 	prefix := strconv.FormatInt(time.Now().UnixNano(), 36)
-	var body []byte
+	bodies := make([][]byte, b.cfg.conns) // one per worker: workers run at once
 	return b.measure(fmt.Sprintf("POST /api/polka/webhooks (%d users)", users), http.StatusNoContent,
 		func(buf []byte, rng *rand.Rand, w, seq int) []byte {
-			body = fmt.Appendf(body[:0], `{"event": "user.upgraded", "data": {"user_id": "%s"}}`, seededID("user", 1+rng.IntN(users)))
+			body := fmt.Appendf(bodies[w][:0], `{"event": "user.upgraded", "data": {"user_id": "%s"}}`, seededID("user", 1+rng.IntN(users)))
+			bodies[w] = body
 			id := "Webhook-Id: msg_" + prefix + "_" + strconv.Itoa(w) + "_" + strconv.Itoa(seq)
 			return appendRequest(buf, "POST", "/api/polka/webhooks", body, "Authorization: ApiKey "+polkaKey, id)
 		}, fmt.Sprintf(`\set n random(1, %d)

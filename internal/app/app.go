@@ -114,8 +114,9 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 		PolkaKeys:   auth.NewAPIKeys(cfg.PolkaKeys),
 		PolkaSigner: signer,
 		Dev:         cfg.IsDev(),
-		// 10 failures a minute per email and client: enough for a person
-		// mistyping, far too few for guessing.
+		// 10 attempts a minute per email and client (a success starts the
+		// count again): enough for a person mistyping, far too few for
+		// guessing.
 		LoginThrottle: auth.NewLoginThrottle(10, time.Minute),
 	})
 	srv := &http.Server{

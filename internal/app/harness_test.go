@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"chirpy/internal/pgcluster"
 	"chirpy/internal/pgtest"
 )
 
@@ -87,6 +88,22 @@ func startServer(t *testing.T, env map[string]string) *testServer {
 // testSecret is the JWT_SECRET of a test's server.
 func testSecret(t *testing.T) string { return "test-secret-at-least-32-bytes-long-" + t.Name() }
 
+// startServerOnOwnCluster starts a server on a PostgreSQL of the test's own,
+// which the test may stop and start again.
+func startServerOnOwnCluster(t *testing.T) (*testServer, *pgcluster.Cluster) {
+	t.Helper()
+	ctx := context.Background()
+	cluster, err := pgtest.StartCluster(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cluster.Remove() })
+	if err := cluster.CreateDatabase(ctx, "chirpy"); err != nil {
+		t.Fatal(err)
+	}
+	return startServer(t, map[string]string{"DB_URL": cluster.URL("chirpy")}), cluster
+}
+
 // logSink collects the server's output and finds the address it serves on.
 type logSink struct {
 	mu      sync.Mutex
@@ -118,7 +135,7 @@ func (s *logSink) String() string {
 // every flushEvery) and returns the log.
 func (s *testServer) waitLog(t *testing.T, re *regexp.Regexp) string {
 	t.Helper()
-	deadline := time.Now().Add(20 * flushEvery)
+	deadline := time.Now().Add(10 * time.Second)
 	for {
 		logs := s.logs.String()
 		if re.MatchString(logs) {

@@ -11,11 +11,12 @@ import (
 // system call per request. Close writes what is left. A crash loses at most
 // the last flushEvery of lines.
 type bufferedWriter struct {
-	mu   sync.Mutex
-	w    io.Writer
-	buf  []byte
-	stop chan struct{}
-	done chan struct{}
+	mu     sync.Mutex
+	w      io.Writer
+	buf    []byte
+	closed bool // after Close, lines are written through
+	stop   chan struct{}
+	done   chan struct{}
 }
 
 const (
@@ -32,6 +33,9 @@ func newBufferedWriter(w io.Writer) *bufferedWriter {
 func (b *bufferedWriter) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.closed {
+		return b.w.Write(p)
+	}
 	b.buf = append(b.buf, p...)
 	if len(b.buf) >= flushBytes {
 		b.flushLocked()
@@ -69,5 +73,6 @@ func (b *bufferedWriter) Close() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.flushLocked()
+	b.closed = true
 	return nil
 }

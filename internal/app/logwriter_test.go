@@ -54,4 +54,9 @@ func TestBufferedWriterBatchesAndFlushes(t *testing.T) {
 	if text, _ := out.snapshot(); !strings.HasSuffix(text, "last line\n") {
 		t.Fatal("Close did not flush the last line")
 	}
+	// A line logged after Close is not lost.
+	b.Write([]byte("after close\n"))
+	if text, _ := out.snapshot(); !strings.HasSuffix(text, "after close\n") {
+		t.Fatal("a line written after Close was lost")
+	}
 }

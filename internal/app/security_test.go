@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -11,12 +12,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
-
-	"chirpy/internal/pgtest"
 )
 
 func mint(t *testing.T, method jwt.SigningMethod, key any, iss, sub string, iat, exp time.Time) string {
@@ -98,6 +98,25 @@ func TestLoginThrottled(t *testing.T) {
 	s.req(t, "POST", "/api/login", map[string]string{"email": "saul@bettercall.com", "password": "x"}).expect(t, http.StatusUnauthorized)
 	other := &testServer{URL: strings.Replace(s.URL, "127.0.0.1", "[::1]", 1)}
 	other.req(t, "POST", "/api/login", map[string]string{"email": "walt@breakingbad.com", "password": "123456"}).expect(t, http.StatusOK)
+
+	// Concurrent guesses are held to the same 10: they cannot all slip in
+	// while their passwords are being checked.
+	s.signUp(t, "saul@bettercall.com", "123456")
+	statuses := make([]int, 40)
+	var wg sync.WaitGroup
+	for i := range statuses {
+		wg.Go(func() {
+			statuses[i] = s.req(t, "POST", "/api/login", map[string]string{"email": "saul@bettercall.com", "password": "guess"}).Status
+		})
+	}
+	wg.Wait()
+	counts := map[int]int{}
+	for _, st := range statuses {
+		counts[st]++
+	}
+	if counts[http.StatusUnauthorized] > 10 || counts[http.StatusTooManyRequests] < 30 {
+		t.Fatalf("40 concurrent wrong logins answered %v; want at most 10 checked and the rest 429", counts)
+	}
 }
 
 func TestSecurityHeadersOnEveryResponse(t *testing.T) {
@@ -186,16 +205,7 @@ func TestRequestLog(t *testing.T) {
 // get a quick 503 JSON; when it is back, all recover with no restart.
 func TestDatabaseOutage(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	cluster, err := pgtest.StartCluster(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cluster.Remove() })
-	if err := cluster.CreateDatabase(ctx, "chirpy"); err != nil {
-		t.Fatal(err)
-	}
-	s := startServer(t, map[string]string{"DB_URL": cluster.URL("chirpy")})
+	s, cluster := startServerOnOwnCluster(t)
 	walt := s.signUp(t, "walt@breakingbad.com", "123456")
 	s.req(t, "GET", "/api/readyz", nil).expect(t, http.StatusOK)
 
@@ -226,7 +236,7 @@ func TestDatabaseOutage(t *testing.T) {
 		}
 	}
 
-	if err := cluster.Start(ctx); err != nil {
+	if err := cluster.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	s.req(t, "GET", "/api/readyz", nil).expect(t, http.StatusOK)
@@ -252,4 +262,44 @@ func TestServerLimits(t *testing.T) {
 	if d := time.Since(start); err != nil || d > 10*time.Second {
 		t.Fatalf("slow client: read ended after %v with %v; want the server to hang up after its header timeout", d, err)
 	}
+}
+
+// The database fails after a long list has begun to stream: the status is
+// sent, so the only honest answer left is to break the response, so that no
+// client takes the truncated list for a complete one.
+func TestListCutShortWhenTheDatabaseFails(t *testing.T) {
+	t.Parallel()
+	s, cluster := startServerOnOwnCluster(t)
+	walt := s.signUp(t, "walt@breakingbad.com", "123456")
+	if _, err := s.DB.Exec(`
+		INSERT INTO chirps (body, user_id)
+		SELECT 'a chirp long enough to fill the socket buffers quickly: ' || i, $1
+		FROM generate_series(1, 50000) AS i`, walt.ID); err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.Get(s.URL + "/api/chirps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	// Take a little, so the server fills the connection and waits on it,
+	// then take the database away.
+	first := make([]byte, 4096)
+	if _, err := io.ReadFull(res.Body, first); err != nil {
+		t.Fatal(err)
+	}
+	if err := cluster.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	rest, err := io.ReadAll(res.Body)
+	if err == nil {
+		t.Fatalf("the list ended cleanly after %d bytes although the database went away", len(first)+len(rest))
+	}
+	if json.Valid(append(first, rest...)) {
+		t.Fatal("the truncated list is valid JSON")
+	}
+	s.waitLog(t, regexp.MustCompile(`list chirps: page failed after the response began`))
 }

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -79,9 +80,9 @@ func TestPolkaSendRetriesUntilAccepted(t *testing.T) {
 
 func TestPolkaSendGivesUp(t *testing.T) {
 	t.Parallel()
-	attempts := 0
+	var attempts atomic.Int32
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		attempts++
+		attempts.Add(1)
 		w.WriteHeader(http.StatusInternalServerError)
 	}))
 	defer receiver.Close()
@@ -89,8 +90,8 @@ func TestPolkaSendGivesUp(t *testing.T) {
 	err := Run(context.Background(), []string{"chirpy", "polka", "send", "--url", receiver.URL, "--key", "k",
 		"--user", "8a0e3bb6-1a0d-4b38-8e6c-4a4b7e1e2f00", "--backoff", "1ms", "--attempts", "3"},
 		lookup(nil), &out, &out)
-	if err == nil || attempts != 3 || !strings.Contains(out.String(), "attempt 3: 500 Internal Server Error; giving up") {
-		t.Fatalf("err %v after %d attempts:\n%s", err, attempts, out.String())
+	if err == nil || attempts.Load() != 3 || !strings.Contains(out.String(), "attempt 3: 500 Internal Server Error; giving up") {
+		t.Fatalf("err %v after %d attempts:\n%s", err, attempts.Load(), out.String())
 	}
 }
 

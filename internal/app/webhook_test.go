@@ -81,12 +81,29 @@ func TestWebhookConcurrentDeliveriesApplyOnce(t *testing.T) {
 		t.Fatalf("user red=%v updated_at %v -> %v", red, before, after)
 	}
 
-	// A later retry is acknowledged without applying again.
-	s.req(t, "POST", hookPath, upgraded(walt.ID), withID("msg_concurrent")...).expect(t, http.StatusNoContent)
-	if _, again := s.red(t, walt.ID); !again.Equal(after) {
-		t.Fatalf("a retry touched the user again (updated_at %v -> %v)", after, again)
+	// Exactly one of the twenty applied it; the others were recognised.
+	logs := s.waitLog(t, regexp.MustCompile(`(?s)(webhook_id=msg_concurrent [^\n]*\n.*){20}`))
+	if n := strings.Count(logs, "outcome=applied duplicate=false"); n != 1 {
+		t.Errorf("%d deliveries applied the event, want 1", n)
 	}
-	s.waitLog(t, regexp.MustCompile(`webhook_id=msg_concurrent .*duplicate=true`))
+	if n := strings.Count(logs, "outcome=applied duplicate=true"); n != 19 {
+		t.Errorf("%d deliveries were recognised as duplicates, want 19", n)
+	}
+
+	// A later retry is acknowledged without applying again: undo the
+	// upgrade behind the server's back, and the retry leaves it undone.
+	if _, err := s.DB.Exec(`UPDATE users SET is_chirpy_red = false WHERE id = $1`, walt.ID); err != nil {
+		t.Fatal(err)
+	}
+	s.req(t, "POST", hookPath, upgraded(walt.ID), withID("msg_concurrent")...).expect(t, http.StatusNoContent)
+	if red, _ := s.red(t, walt.ID); red {
+		t.Fatal("a retry of an applied delivery applied it again")
+	}
+	// A new event is applied.
+	s.req(t, "POST", hookPath, upgraded(walt.ID), withID("msg_new")...).expect(t, http.StatusNoContent)
+	if red, _ := s.red(t, walt.ID); !red {
+		t.Fatal("a new delivery was not applied")
+	}
 }
 
 // Without a webhook-id, deliveries cannot be recognised, but they converge.
@@ -168,6 +185,10 @@ func TestWebhookRejectsBadDeliveriesWithoutRecording(t *testing.T) {
 		{"empty body", "", withID("m4"), http.StatusBadRequest},
 		{"over 64 KiB", `{"event": "user.upgraded", "pad": "` + strings.Repeat("x", 64<<10) + `"}`, withID("m5"), http.StatusRequestEntityTooLarge},
 		{"id too long", upgraded(walt.ID), withID(strings.Repeat("i", 257)), http.StatusBadRequest},
+		{"id not ASCII", upgraded(walt.ID), withID("msg_\xff\xfe"), http.StatusBadRequest},
+		{"NUL in event", `{"event": "user.up\u0000graded", "data": {"user_id": "` + walt.ID + `"}}`, withID("m7"), http.StatusBadRequest},
+		{"no event", `{"data": {"user_id": "` + walt.ID + `"}}`, withID("m8"), http.StatusBadRequest},
+		{"null body", `null`, withID("m9"), http.StatusBadRequest},
 		// The key is checked before the body is looked at.
 		{"wrong key, garbage body", "garbage", []string{"Authorization", "ApiKey nope", "Webhook-Id", "m6"}, http.StatusUnauthorized},
 	} {
@@ -270,16 +291,7 @@ func TestWebhookDatabaseDeadline(t *testing.T) {
 // is back, the next retry succeeds in the same server process.
 func TestWebhookSurvivesPostgresRestart(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	cluster, err := pgtest.StartCluster(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cluster.Remove() })
-	if err := cluster.CreateDatabase(ctx, "chirpy"); err != nil {
-		t.Fatal(err)
-	}
-	s := startServer(t, map[string]string{"DB_URL": cluster.URL("chirpy")})
+	s, cluster := startServerOnOwnCluster(t)
 	walt := s.signUp(t, "walt@breakingbad.com", "123456")
 
 	if err := cluster.Stop(); err != nil {
@@ -293,7 +305,7 @@ func TestWebhookSurvivesPostgresRestart(t *testing.T) {
 		r.errorMessage(t)
 	}
 
-	if err := cluster.Start(ctx); err != nil {
+	if err := cluster.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	s.req(t, "POST", hookPath, upgraded(walt.ID), withID("msg_outage")...).expect(t, http.StatusNoContent)

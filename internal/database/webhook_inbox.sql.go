@@ -95,6 +95,8 @@ type RecordWebhookParams struct {
 // neither is. Deliveries of one id queue on the inbox's primary key: the first
 // inserts and upgrades; any other finds the id taken, writes nothing and
 // returns no row (GetWebhookOutcome then reads the first one's outcome).
+// A user deleted while the statement runs is recorded as applied and nothing
+// is updated: the upgrade came first, the deletion after.
 func (q *Queries) RecordWebhook(ctx context.Context, arg RecordWebhookParams) (string, error) {
 	row := q.queryRow(ctx, q.recordWebhookStmt, recordWebhook,
 		arg.UserID,

@@ -89,6 +89,9 @@ func Send(ctx context.Context, d Delivery, out io.Writer) error {
 		case <-time.After(wait):
 		}
 		delay *= 2
+		if d.MaxBackoff > 0 {
+			delay = min(delay, d.MaxBackoff)
+		}
 	}
 }
 

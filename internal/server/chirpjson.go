@@ -11,9 +11,10 @@ import (
 	"chirpy/internal/database"
 )
 
-// appendChirp appends c as JSON, byte for byte what encoding/json makes of
-// newChirp(c) (FuzzAppendChirp holds it to that), without reflection or an
-// allocation per chirp: lists are made of thousands of them.
+// appendChirp appends c as JSON, byte for byte what encoding/json makes of the
+// API's chirp (the Chirp struct of chirpjson_test.go, to which FuzzAppendChirp
+// holds it), without reflection or an allocation per chirp: lists are made of
+// thousands of them.
 func appendChirp(buf []byte, c database.Chirp) []byte {
 	buf = append(buf, `{"id":"`...)
 	buf = appendUUID(buf, c.ID)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -145,10 +146,11 @@ func (l chirpList) start() cursor {
 	return cursor{time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), uuid.Nil}
 }
 
-// page reads the chirps after c, with a deadline of its own: a long list may
-// take longer than one request's deadline, but no single page should.
-func (l chirpList) page(r *http.Request, q *database.Queries, c cursor) ([]database.Chirp, error) {
-	ctx, cancel := detach(r.Context())
+// page reads the chirps after c within base, with a deadline of its own: a
+// long list may take longer than one request's deadline, but no single page
+// should.
+func (l chirpList) page(base context.Context, q *database.Queries, c cursor) ([]database.Chirp, error) {
+	ctx, cancel := context.WithTimeout(base, requestTimeout)
 	defer cancel()
 	switch {
 	case !l.hasAuthor && !l.desc:
@@ -179,7 +181,12 @@ func handleChirpsList(q *database.Queries, logger *slog.Logger) handlerFunc {
 		if err != nil {
 			return err
 		}
-		page, err := list.page(r, q, list.start())
+		// Pages are read within base: not bound by the request's deadline,
+		// but ended when this handler returns, so a page read ahead for a
+		// client that went away does not hold a connection.
+		base, stop := context.WithCancel(context.WithoutCancel(r.Context()))
+		defer stop()
+		page, err := list.page(base, q, list.start())
 		if err != nil {
 			return fmt.Errorf("list chirps: %w", err)
 		}
@@ -198,7 +205,7 @@ func handleChirpsList(q *database.Queries, logger *slog.Logger) handlerFunc {
 				page = page[:listPageSize]
 				last := page[len(page)-1]
 				go func() {
-					chirps, err := list.page(r, q, cursor{last.CreatedAt, last.ID})
+					chirps, err := list.page(base, q, cursor{last.CreatedAt, last.ID})
 					next <- pageResult{chirps, err}
 				}()
 			}

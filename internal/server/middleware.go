@@ -66,7 +66,7 @@ var (
 // requestTimeout bounds what one request may wait for: the database
 // (including connecting to it) and a password hashing slot. Past it the
 // request gets 503 instead of hanging. A response streamed in parts gives each
-// part a deadline of its own instead (see detach).
+// part a deadline of its own instead (see handleChirpsList).
 const requestTimeout = 10 * time.Second
 
 // observe is the outermost middleware: it gives the request an id and a
@@ -117,13 +117,6 @@ func observe(logger *slog.Logger, next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(sw, r)
 	})
-}
-
-// detach returns a context for one part of a response streamed in parts: it
-// keeps the request's values but not its deadline, and has a deadline of its
-// own. A client that goes away is noticed when the next part is written.
-func detach(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(ctx), requestTimeout)
 }
 
 func validRequestID(id string) bool {

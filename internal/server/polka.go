@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -14,6 +15,7 @@ import (
 	"chirpy/internal/auth"
 	"chirpy/internal/database"
 	"chirpy/internal/polka"
+	"chirpy/internal/postgres"
 )
 
 // maxWebhookBytes bounds a webhook body; Polka's events are a few hundred bytes.
@@ -39,8 +41,8 @@ func handlePolkaWebhook(q *database.Queries, keys auth.APIKeys, signer *polka.Si
 			return err
 		}
 		id := r.Header.Get(polka.HeaderID)
-		if len(id) > polka.MaxIDLength {
-			return badRequest("Header webhook-id must not be longer than %d bytes", polka.MaxIDLength)
+		if !validWebhookID(id) {
+			return badRequest("Header webhook-id must be at most %d printable ASCII characters", polka.MaxIDLength)
 		}
 		if signer != nil {
 			err := signer.Verify(id, r.Header.Get(polka.HeaderTimestamp), r.Header.Get(polka.HeaderSignature), body, time.Now())
@@ -51,6 +53,9 @@ func handlePolkaWebhook(q *database.Queries, keys auth.APIKeys, signer *polka.Si
 		var ev polka.Event
 		if err := decodeJSON(body, &ev); err != nil {
 			return err
+		}
+		if ev.Event == "" || strings.IndexByte(ev.Event, 0) >= 0 {
+			return badRequest("Field \"event\" is required")
 		}
 		var userID uuid.NullUUID
 		if u, err := uuid.Parse(ev.Data.UserID); err == nil {
@@ -76,8 +81,13 @@ func handlePolkaWebhook(q *database.Queries, keys auth.APIKeys, signer *polka.Si
 		}
 		logAttrs(r.Context(), slog.String("webhook_id", id), slog.String("event", ev.Event),
 			slog.Any("user_id", userID.UUID), slog.String("outcome", outcome), slog.Bool("duplicate", duplicate))
+		if postgres.IsDataException(err) {
+			// Text the database cannot store, that the checks above missed:
+			// garbage, which no retry will mend.
+			return badRequest("Request contains a value that cannot be stored")
+		}
 		if err != nil {
-			// Any failure to commit asks Polka to retry.
+			// Any other failure to commit asks Polka to retry.
 			return unavailable(err)
 		}
 
@@ -87,6 +97,20 @@ func handlePolkaWebhook(q *database.Queries, keys auth.APIKeys, signer *polka.Si
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
+}
+
+// validWebhookID accepts the empty id (none sent) and ids of printable ASCII,
+// as Standard Webhooks' are ("msg_..."), up to polka.MaxIDLength.
+func validWebhookID(id string) bool {
+	if len(id) > polka.MaxIDLength {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] <= ' ' || id[i] > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 // recordWebhook records and applies a delivery, or, when its id was recorded

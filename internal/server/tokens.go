@@ -77,7 +77,7 @@ func handleLogin(q *database.Queries, hasher *auth.Hasher, secret []byte, thrott
 		}
 		key := throttleKey(r, req.Email)
 		if throttle != nil {
-			if ok, wait := throttle.Allow(key); !ok {
+			if ok, wait := throttle.Try(key); !ok {
 				return tooManyLogins(wait)
 			}
 		}
@@ -86,9 +86,6 @@ func handleLogin(q *database.Queries, hasher *auth.Hasher, secret []byte, thrott
 			return err
 		}
 		if !ok {
-			if throttle != nil {
-				throttle.Failed(key)
-			}
 			return errBadLogin
 		}
 		if throttle != nil {

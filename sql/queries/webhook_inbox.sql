@@ -4,6 +4,8 @@
 -- neither is. Deliveries of one id queue on the inbox's primary key: the first
 -- inserts and upgrades; any other finds the id taken, writes nothing and
 -- returns no row (GetWebhookOutcome then reads the first one's outcome).
+-- A user deleted while the statement runs is recorded as applied and nothing
+-- is updated: the upgrade came first, the deletion after.
 WITH target AS (
     SELECT u.id
     FROM users u
