@@ -18,8 +18,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/joho/godotenv"
-
+	"chirpy/internal/config"
 	"chirpy/internal/pgcluster"
 )
 
@@ -91,17 +90,10 @@ func runServer(ctx context.Context, binary string) error {
 	if err := ensureDotenv(".env", ".env.example"); err != nil {
 		return err
 	}
-	dotenv, err := godotenv.Read(".env")
+	// As the server reads them: the environment first, then .env.
+	lookup, err := config.WithDotenv(os.LookupEnv, os.DirFS("."), ".env")
 	if err != nil {
-		return fmt.Errorf("read .env: %w", err)
-	}
-	// As the server does: the environment first, then .env.
-	lookup := func(k string) (string, bool) {
-		if v, ok := os.LookupEnv(k); ok {
-			return v, true
-		}
-		v, ok := dotenv[k]
-		return v, ok
+		return err
 	}
 	env := os.Environ()
 	if dbURL, _ := lookup("DB_URL"); dbURL == "" {

@@ -79,9 +79,6 @@ func NewAPIKeys(keys []string) APIKeys {
 	return k
 }
 
-// Len reports how many keys are accepted.
-func (k APIKeys) Len() int { return len(k.digests) }
-
 // Valid reports whether key is one of the accepted keys. It compares digests in
 // constant time and checks every key, so timing reveals neither the key nor
 // which of them matched.
