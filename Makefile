@@ -3,7 +3,7 @@
 
 GO ?= go
 
-.PHONY: run test build generate check check-generated lint fuzz bench bench-smoke db-start db-stop clean
+.PHONY: run test build generate check check-generated check-layers lint fuzz bench bench-smoke db-start db-stop clean
 
 ## run: serve on :8080 (starts a local PostgreSQL in .pgdata/ unless DB_URL is set)
 run: build
@@ -22,10 +22,14 @@ generate:
 	$(GO) tool sqlc generate
 
 ## check: what CI checks besides the tests
-check: check-generated lint
+check: check-generated lint check-layers
 
 check-generated:
 	$(GO) tool sqlc diff
+
+# The import rules of internal/layers (go list: never cached).
+check-layers:
+	$(GO) test -count=1 ./internal/layers
 
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
@@ -44,7 +48,7 @@ bench-smoke: build
 ## fuzz: run each fuzzer for FUZZTIME (their seed corpora also run in make test)
 FUZZTIME ?= 30s
 FUZZERS = ./internal/chirp:FuzzClean ./internal/auth:FuzzGetBearerToken ./internal/auth:FuzzGetAPIKey \
-	./internal/auth:FuzzValidateJWT ./internal/server:FuzzDecodeJSON ./internal/server:FuzzAppendChirp
+	./internal/auth:FuzzValidateJWT ./internal/jsonbody:FuzzDecode ./internal/server:FuzzChirpJSON
 fuzz:
 	@for f in $(FUZZERS); do \
 		pkg=$${f%%:*}; name=$${f##*:}; \

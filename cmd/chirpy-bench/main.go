@@ -24,7 +24,7 @@ import (
 
 	_ "github.com/lib/pq"
 
-	"chirpy/internal/pgcluster"
+	"chirpy/internal/dev/pgcluster"
 )
 
 const polkaKey = "bench-polka-key"

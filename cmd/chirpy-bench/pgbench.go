@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"time"
 
-	"chirpy/internal/pgcluster"
+	"chirpy/internal/dev/pgcluster"
 )
 
 var tpsLine = regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`)

@@ -19,7 +19,7 @@ import (
 	"syscall"
 
 	"chirpy/internal/config"
-	"chirpy/internal/pgcluster"
+	"chirpy/internal/dev/pgcluster"
 )
 
 const (
@@ -34,10 +34,12 @@ const (
 )
 
 // devDefaults are what `make run` serves with unless the environment or .env
-// say otherwise: the course's CLI tests need reset and send this Polka key.
+// say otherwise: the course's CLI tests need reset and send this Polka key,
+// and a person reads the logs in a terminal.
 var devDefaults = map[string]string{
-	"PLATFORM":  "dev",
-	"POLKA_KEY": "f271c81ff7084ee5b99a5091b42d486e",
+	"PLATFORM":   "dev",
+	"POLKA_KEY":  "f271c81ff7084ee5b99a5091b42d486e",
+	"LOG_FORMAT": "text",
 }
 
 func main() {

@@ -1,14 +1,12 @@
-// Command chirpy is the Chirpy API server; see the README.
+// Command chirpy is the Chirpy API server, and `chirpy polka send`, which
+// delivers a webhook the way Polka does; see the README. Run is the program.
 package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
-
-	"chirpy/internal/app"
 )
 
 func main() {
@@ -19,8 +17,8 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
-	if err := app.Run(ctx, os.Args, os.LookupEnv, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintf(os.Stderr, "chirpy: %v\n", err)
+	// Run has reported its error on stderr, in the format of the logs.
+	if err := Run(ctx, os.Args, os.LookupEnv, os.Stdout, os.Stderr); err != nil {
 		os.Exit(1)
 	}
 }

@@ -14,9 +14,6 @@ import (
 // hash slower.
 const MaxPasswordBytes = 1024
 
-// ErrPasswordTooLong is returned for passwords over MaxPasswordBytes.
-var ErrPasswordTooLong = fmt.Errorf("password is longer than %d bytes", MaxPasswordBytes)
-
 // PasswordParams are OWASP's minimum recommendation for argon2id: 19 MiB of
 // memory, 2 passes, 1 lane. Each hash therefore holds 19 MiB while it runs.
 var PasswordParams = argon2id.Params{

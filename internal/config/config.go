@@ -6,10 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"strconv"
 	"strings"
 
 	"github.com/joho/godotenv"
+
+	"chirpy/internal/logging"
 )
 
 // Config is everything the server needs to know from outside.
@@ -27,6 +30,10 @@ type Config struct {
 	// DBMaxConns bounds the connection pool; every connection may be busy and
 	// every one is kept open, so load never waits on reconnects.
 	DBMaxConns int
+	// LogFormat is logging.FormatJSON (the default) or logging.FormatText;
+	// LogLevel the least severe level logged (default info).
+	LogFormat string
+	LogLevel  slog.Level
 }
 
 // IsDev reports whether the server runs for development and tests, where
@@ -46,7 +53,8 @@ type LookupFunc func(key string) (value string, ok bool)
 // Load reads the configuration from lookupEnv, falling back to the variables
 // of the dotenv file (usually ".env") for anything not set there: a variable
 // set in the environment, even to "", always wins. A missing dotenv file is
-// not an error.
+// not an error. The error names every problem at once; with it, the Config
+// holds only what could be read, so that LogFormat can say how to report it.
 func Load(lookupEnv LookupFunc, dotenv fs.FS, dotenvName string) (Config, error) {
 	env, err := WithDotenv(lookupEnv, dotenv, dotenvName)
 	if err != nil {
@@ -79,8 +87,14 @@ func Load(lookupEnv LookupFunc, dotenv fs.FS, dotenvName string) (Config, error)
 	if err != nil {
 		problems = append(problems, err.Error())
 	}
+	if c.LogFormat, err = logging.ParseFormat(lookup("LOG_FORMAT")); err != nil {
+		problems = append(problems, err.Error())
+	}
+	if c.LogLevel, err = logging.ParseLevel(lookup("LOG_LEVEL")); err != nil {
+		problems = append(problems, err.Error())
+	}
 	if len(problems) > 0 {
-		return Config{}, errors.New(strings.Join(problems, "; "))
+		return Config{LogFormat: c.LogFormat}, errors.New(strings.Join(problems, "; "))
 	}
 	return c, nil
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"log/slog"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -50,18 +51,18 @@ func TestLoadDefaultsWithoutDotenv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Port != 8080 || c.IsDev() || len(c.PolkaKeys) != 0 {
+	if c.Port != 8080 || c.IsDev() || len(c.PolkaKeys) != 0 || c.LogFormat != "json" || c.LogLevel != slog.LevelInfo {
 		t.Errorf("got %+v", c)
 	}
 }
 
 func TestLoadNamesEveryProblem(t *testing.T) {
-	_, err := Load(env(map[string]string{"PORT": "http", "DB_MAX_CONNS": "0"}), nil, "")
+	_, err := Load(env(map[string]string{"PORT": "http", "DB_MAX_CONNS": "0", "LOG_FORMAT": "xml", "LOG_LEVEL": "loud"}), nil, "")
 	if err == nil {
 		t.Fatal("Load succeeded without DB_URL and JWT_SECRET")
 	}
 	msg := err.Error()
-	for _, want := range []string{"DB_URL is not set", "JWT_SECRET is not set", `PORT="http"`, `DB_MAX_CONNS="0"`} {
+	for _, want := range []string{"DB_URL is not set", "JWT_SECRET is not set", `PORT="http"`, `DB_MAX_CONNS="0"`, `LOG_FORMAT="xml"`, `LOG_LEVEL="loud"`} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error %q does not mention %q", msg, want)
 		}

@@ -33,6 +33,12 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.createUserStmt, err = db.PrepareContext(ctx, createUser); err != nil {
 		return nil, fmt.Errorf("error preparing query CreateUser: %w", err)
 	}
+	if q.deleteAllUsersStmt, err = db.PrepareContext(ctx, deleteAllUsers); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteAllUsers: %w", err)
+	}
+	if q.deleteAllWebhooksStmt, err = db.PrepareContext(ctx, deleteAllWebhooks); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteAllWebhooks: %w", err)
+	}
 	if q.deleteChirpStmt, err = db.PrepareContext(ctx, deleteChirp); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteChirp: %w", err)
 	}
@@ -69,9 +75,6 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.recordWebhookStmt, err = db.PrepareContext(ctx, recordWebhook); err != nil {
 		return nil, fmt.Errorf("error preparing query RecordWebhook: %w", err)
 	}
-	if q.resetDatabaseStmt, err = db.PrepareContext(ctx, resetDatabase); err != nil {
-		return nil, fmt.Errorf("error preparing query ResetDatabase: %w", err)
-	}
 	if q.revokeRefreshTokenStmt, err = db.PrepareContext(ctx, revokeRefreshToken); err != nil {
 		return nil, fmt.Errorf("error preparing query RevokeRefreshToken: %w", err)
 	}
@@ -96,6 +99,16 @@ func (q *Queries) Close() error {
 	if q.createUserStmt != nil {
 		if cerr := q.createUserStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing createUserStmt: %w", cerr)
+		}
+	}
+	if q.deleteAllUsersStmt != nil {
+		if cerr := q.deleteAllUsersStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteAllUsersStmt: %w", cerr)
+		}
+	}
+	if q.deleteAllWebhooksStmt != nil {
+		if cerr := q.deleteAllWebhooksStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteAllWebhooksStmt: %w", cerr)
 		}
 	}
 	if q.deleteChirpStmt != nil {
@@ -158,11 +171,6 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing recordWebhookStmt: %w", cerr)
 		}
 	}
-	if q.resetDatabaseStmt != nil {
-		if cerr := q.resetDatabaseStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing resetDatabaseStmt: %w", cerr)
-		}
-	}
 	if q.revokeRefreshTokenStmt != nil {
 		if cerr := q.revokeRefreshTokenStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing revokeRefreshTokenStmt: %w", cerr)
@@ -215,6 +223,8 @@ type Queries struct {
 	createChirpStmt             *sql.Stmt
 	createRefreshTokenStmt      *sql.Stmt
 	createUserStmt              *sql.Stmt
+	deleteAllUsersStmt          *sql.Stmt
+	deleteAllWebhooksStmt       *sql.Stmt
 	deleteChirpStmt             *sql.Stmt
 	getChirpStmt                *sql.Stmt
 	getChirpAuthorStmt          *sql.Stmt
@@ -227,7 +237,6 @@ type Queries struct {
 	listChirpsDescStmt          *sql.Stmt
 	pruneWebhookInboxStmt       *sql.Stmt
 	recordWebhookStmt           *sql.Stmt
-	resetDatabaseStmt           *sql.Stmt
 	revokeRefreshTokenStmt      *sql.Stmt
 	updateUserStmt              *sql.Stmt
 }
@@ -239,6 +248,8 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		createChirpStmt:             q.createChirpStmt,
 		createRefreshTokenStmt:      q.createRefreshTokenStmt,
 		createUserStmt:              q.createUserStmt,
+		deleteAllUsersStmt:          q.deleteAllUsersStmt,
+		deleteAllWebhooksStmt:       q.deleteAllWebhooksStmt,
 		deleteChirpStmt:             q.deleteChirpStmt,
 		getChirpStmt:                q.getChirpStmt,
 		getChirpAuthorStmt:          q.getChirpAuthorStmt,
@@ -251,7 +262,6 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listChirpsDescStmt:          q.listChirpsDescStmt,
 		pruneWebhookInboxStmt:       q.pruneWebhookInboxStmt,
 		recordWebhookStmt:           q.recordWebhookStmt,
-		resetDatabaseStmt:           q.resetDatabaseStmt,
 		revokeRefreshTokenStmt:      q.revokeRefreshTokenStmt,
 		updateUserStmt:              q.updateUserStmt,
 	}

@@ -36,6 +36,16 @@ func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) (User, e
 	return i, err
 }
 
+const deleteAllUsers = `-- name: DeleteAllUsers :exec
+DELETE FROM users
+`
+
+// Their chirps and refresh tokens go with them (ON DELETE CASCADE).
+func (q *Queries) DeleteAllUsers(ctx context.Context) error {
+	_, err := q.exec(ctx, q.deleteAllUsersStmt, deleteAllUsers)
+	return err
+}
+
 const getUserByEmail = `-- name: GetUserByEmail :one
 SELECT id, created_at, updated_at, email, hashed_password, is_chirpy_red
 FROM users
@@ -54,20 +64,6 @@ func (q *Queries) GetUserByEmail(ctx context.Context, email string) (User, error
 		&i.IsChirpyRed,
 	)
 	return i, err
-}
-
-const resetDatabase = `-- name: ResetDatabase :exec
-WITH inbox AS (
-    DELETE FROM webhook_inbox
-)
-DELETE FROM users
-`
-
-// Deletes every user (their chirps and refresh tokens go with them, ON DELETE
-// CASCADE) and every recorded webhook, in one statement.
-func (q *Queries) ResetDatabase(ctx context.Context) error {
-	_, err := q.exec(ctx, q.resetDatabaseStmt, resetDatabase)
-	return err
 }
 
 const updateUser = `-- name: UpdateUser :one

@@ -7,10 +7,20 @@ package database
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/google/uuid"
 )
+
+const deleteAllWebhooks = `-- name: DeleteAllWebhooks :exec
+DELETE FROM webhook_inbox
+`
+
+func (q *Queries) DeleteAllWebhooks(ctx context.Context) error {
+	_, err := q.exec(ctx, q.deleteAllWebhooksStmt, deleteAllWebhooks)
+	return err
+}
 
 const getWebhookOutcome = `-- name: GetWebhookOutcome :one
 SELECT outcome
@@ -55,54 +65,69 @@ WITH target AS (
     SELECT u.id
     FROM users u
     WHERE u.id = $1::uuid
-      AND $2::text = 'user.upgraded'
+      AND $2::boolean IS NOT NULL
 ), inserted AS (
     INSERT INTO webhook_inbox (id, event, user_id, payload, outcome)
     VALUES (
         $3,
-        $2,
-        $1,
         $4,
+        $1,
+        $5,
         CASE
-            WHEN $2::text <> 'user.upgraded' THEN 'ignored'
-            WHEN EXISTS (SELECT 1 FROM target) THEN 'applied'
-            ELSE 'unknown_user'
+            WHEN $2::boolean IS NULL THEN $6::text
+            WHEN EXISTS (SELECT 1 FROM target) THEN $7::text
+            ELSE $8::text
         END
     )
     ON CONFLICT (id) DO NOTHING
     RETURNING outcome
-), upgraded AS (
-    -- A user already upgraded is left alone: nothing to write.
+), changed AS (
+    -- A user who already has the membership is left alone: nothing to write.
+    -- The user is in target only if the delivery changes it, so the row
+    -- inserted above records that change.
     UPDATE users
-    SET is_chirpy_red = true, updated_at = now()
+    SET is_chirpy_red = $2::boolean, updated_at = now()
     WHERE users.id IN (SELECT target.id FROM target)
-      AND NOT users.is_chirpy_red
-      AND EXISTS (SELECT 1 FROM inserted WHERE inserted.outcome = 'applied')
+      AND users.is_chirpy_red IS DISTINCT FROM $2::boolean
+      AND EXISTS (SELECT 1 FROM inserted)
     RETURNING users.id
 )
 SELECT outcome::text FROM inserted
 `
 
 type RecordWebhookParams struct {
-	UserID  uuid.NullUUID
-	Event   string
-	ID      string
-	Payload []byte
+	UserID          uuid.NullUUID
+	SetRed          sql.NullBool
+	ID              string
+	Event           string
+	Payload         []byte
+	OutcomeNoChange string
+	OutcomeApplied  string
+	OutcomeNoUser   string
 }
 
 // Records a delivery and applies it, in one statement and so in one
-// transaction: either both the inbox row and the upgrade are committed, or
-// neither is. Deliveries of one id queue on the inbox's primary key: the first
-// inserts and upgrades; any other finds the id taken, writes nothing and
-// returns no row (GetWebhookOutcome then reads the first one's outcome).
-// A user deleted while the statement runs is recorded as applied and nothing
-// is updated: the upgrade came first, the deletion after.
+// transaction: either both the inbox row and the membership change are
+// committed, or neither is. What an event means is decided in Go
+// (internal/polka): set_red is the membership the delivery sets (NULL: it
+// changes nothing), and the outcome_* parameters are what is recorded for a
+// delivery that changes nothing, one that changes its user, and one whose user
+// does not exist, so a new event or outcome never touches this file.
+// Deliveries of one id queue on the inbox's primary key: the first inserts and
+// applies; any other finds the id taken, writes nothing and returns no row
+// (GetWebhookOutcome then reads the first one's outcome).
+// A user deleted while the statement runs is recorded with outcome_applied and
+// nothing is updated: the change came first, the deletion after.
 func (q *Queries) RecordWebhook(ctx context.Context, arg RecordWebhookParams) (string, error) {
 	row := q.queryRow(ctx, q.recordWebhookStmt, recordWebhook,
 		arg.UserID,
-		arg.Event,
+		arg.SetRed,
 		arg.ID,
+		arg.Event,
 		arg.Payload,
+		arg.OutcomeNoChange,
+		arg.OutcomeApplied,
+		arg.OutcomeNoUser,
 	)
 	var outcome string
 	err := row.Scan(&outcome)

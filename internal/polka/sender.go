@@ -13,8 +13,8 @@ import (
 	"time"
 )
 
-// Delivery is one webhook to send, with the retry policy to send it by.
-type Delivery struct {
+// Outgoing is one webhook to send, with the retry policy to send it by.
+type Outgoing struct {
 	// URL is the server's base URL; the webhook path is appended.
 	URL    string
 	Key    string // Polka's API key
@@ -38,7 +38,7 @@ const WebhookPath = "/api/polka/webhooks"
 // timestamped and signed each time, retried with exponential backoff after a
 // non-2xx answer or a connection error, until it is acknowledged or the
 // attempts run out. It reports every attempt to out.
-func Send(ctx context.Context, d Delivery, out io.Writer) error {
+func Send(ctx context.Context, d Outgoing, out io.Writer) error {
 	if d.ID == "" {
 		d.ID = "msg_" + rand.Text()
 	}
@@ -97,7 +97,7 @@ func Send(ctx context.Context, d Delivery, out io.Writer) error {
 
 // deliver makes one attempt; it returns the status line and any Retry-After
 // the server asked for.
-func deliver(ctx context.Context, d Delivery, signer *Signer, url string, body []byte) (string, time.Duration, error) {
+func deliver(ctx context.Context, d Outgoing, signer *Signer, url string, body []byte) (string, time.Duration, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return "", 0, err

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"database/sql"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,36 +11,33 @@ import (
 	"github.com/alexedwards/argon2id"
 
 	"chirpy/internal/auth"
-	"chirpy/internal/database"
-	"chirpy/internal/pgtest"
+	"chirpy/internal/dev/pgtest"
+	"chirpy/internal/store"
 )
 
 // newBenchServer is the API on a fresh database with one user and one chirp.
 func newBenchServer(b *testing.B) (http.Handler, string) {
-	db, err := sql.Open("postgres", pgtest.NewDatabase(b))
+	ctx := context.Background()
+	st, err := store.Open(ctx, pgtest.NewDatabase(b), store.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { db.Close() })
-	q, err := database.Prepare(context.Background(), db)
+	b.Cleanup(func() { st.Close() })
+	u, err := st.CreateUser(ctx, "walt@breakingbad.com", "not-a-hash")
 	if err != nil {
 		b.Fatal(err)
 	}
-	var userID, chirpID string
-	if err := db.QueryRow(`INSERT INTO users (email, hashed_password) VALUES ('walt@breakingbad.com', 'x') RETURNING id`).Scan(&userID); err != nil {
-		b.Fatal(err)
-	}
-	if err := db.QueryRow(`INSERT INTO chirps (body, user_id) VALUES ('Say my name', $1) RETURNING id`, userID).Scan(&chirpID); err != nil {
+	c, err := st.CreateChirp(ctx, u.ID, "Say my name")
+	if err != nil {
 		b.Fatal(err)
 	}
 	hasher, _ := auth.NewHasher(argon2id.Params{Memory: 64, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}, 1)
 	h := NewServer(Deps{
-		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
-		DB:      db,
-		Queries: q,
-		Hasher:  hasher,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Store:  st,
+		Hasher: hasher,
 	})
-	return h, "/api/chirps/" + chirpID
+	return h, "/api/chirps/" + c.ID.String()
 }
 
 // BenchmarkGetChirp measures the whole handler chain of GET /api/chirps/{id}

@@ -2,29 +2,36 @@ package server
 
 import "net/http"
 
-// addRoutes is the whole API surface, in one place.
-func addRoutes(mux *http.ServeMux, d Deps, v *visits) {
+// addRoutes is the whole API surface, in one place. user(...) marks the
+// routes that need an access token (Authorization: Bearer), whose handlers
+// are given the token's user; polkaKey(...) the webhook, which needs one of
+// Polka's API keys (Authorization: ApiKey), checked before the body is read.
+// Refresh and revoke take a refresh token, which their handlers look up.
+func addRoutes(mux *http.ServeMux, d Deps) {
 	h := func(fn handlerFunc) http.Handler { return api(d.Logger, fn) }
+	user := func(fn userHandlerFunc) http.Handler { return h(withUser(d.JWTSecret, fn)) }
+	polkaKey := func(fn handlerFunc) http.Handler { return h(withAPIKey(d.PolkaKeys, fn)) }
+	v := &visits{}
 
 	mux.Handle("GET /app/", v.count(http.StripPrefix("/app", handleSite())))
 
 	mux.HandleFunc("GET /api/healthz", handleHealthz)
-	mux.Handle("GET /api/readyz", handleReadyz(d.DB))
+	mux.Handle("GET /api/readyz", handleReadyz(d.Store))
 
 	mux.Handle("GET /admin/metrics", handleMetrics(v))
-	mux.Handle("POST /admin/reset", h(handleReset(d.Queries, v, d.Dev)))
+	mux.Handle("POST /admin/reset", h(handleReset(d.Store, v, d.Dev)))
 
-	mux.Handle("POST /api/users", h(handleUsersCreate(d.Queries, d.Hasher)))
-	mux.Handle("PUT /api/users", h(handleUsersUpdate(d.Queries, d.Hasher, d.JWTSecret)))
+	mux.Handle("POST /api/users", h(handleUsersCreate(d.Store, d.Hasher)))
+	mux.Handle("PUT /api/users", user(handleUsersUpdate(d.Store, d.Hasher)))
 
-	mux.Handle("POST /api/login", h(handleLogin(d.Queries, d.Hasher, d.JWTSecret, d.LoginThrottle)))
-	mux.Handle("POST /api/refresh", h(handleRefresh(d.Queries, d.JWTSecret)))
-	mux.Handle("POST /api/revoke", h(handleRevoke(d.Queries)))
+	mux.Handle("POST /api/login", h(handleLogin(d.Store, d.Hasher, d.JWTSecret, d.LoginThrottle)))
+	mux.Handle("POST /api/refresh", h(handleRefresh(d.Store, d.JWTSecret)))
+	mux.Handle("POST /api/revoke", h(handleRevoke(d.Store)))
 
-	mux.Handle("POST /api/chirps", h(handleChirpsCreate(d.Queries, d.JWTSecret)))
-	mux.Handle("GET /api/chirps", h(handleChirpsList(d.Queries, d.Logger)))
-	mux.Handle("GET /api/chirps/{chirpID}", h(handleChirpsGet(d.Queries)))
-	mux.Handle("DELETE /api/chirps/{chirpID}", h(handleChirpsDelete(d.Queries, d.JWTSecret)))
+	mux.Handle("POST /api/chirps", user(handleChirpsCreate(d.Store)))
+	mux.Handle("GET /api/chirps", h(handleChirpsList(d.Store, d.Logger)))
+	mux.Handle("GET /api/chirps/{chirpID}", h(handleChirpsGet(d.Store)))
+	mux.Handle("DELETE /api/chirps/{chirpID}", user(handleChirpsDelete(d.Store)))
 
-	mux.Handle("POST /api/polka/webhooks", h(handlePolkaWebhook(d.Queries, d.PolkaKeys, d.PolkaSigner)))
+	mux.Handle("POST /api/polka/webhooks", polkaKey(handleWebhook(d.Store, d.PolkaSigner, d.WebhookTimeout)))
 }

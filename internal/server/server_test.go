@@ -2,7 +2,7 @@ package server
 
 import (
 	"bytes"
-	"database/sql"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -16,8 +16,8 @@ import (
 	"github.com/alexedwards/argon2id"
 
 	"chirpy/internal/auth"
-	"chirpy/internal/database"
-	"chirpy/internal/pgtest"
+	"chirpy/internal/dev/pgtest"
+	"chirpy/internal/store"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
@@ -48,7 +48,7 @@ func TestPanicRecovery(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /boom", func(http.ResponseWriter, *http.Request) { panic("kaboom") })
 	mux.HandleFunc("GET /fine", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "fine") })
-	srv := httptest.NewServer(observe(logger, mux))
+	srv := httptest.NewServer(chain(mux, logRequests(logger), recoverPanics(logger)))
 	defer srv.Close()
 
 	res, err := http.Get(srv.URL + "/boom")
@@ -81,11 +81,11 @@ func TestPanicRecovery(t *testing.T) {
 // A login for an email without an account spends one password hash, as a
 // login with a wrong password does.
 func TestLoginForUnknownEmailSpendsAHash(t *testing.T) {
-	db, err := sql.Open("postgres", pgtest.NewDatabase(t))
+	st, err := store.Open(context.Background(), pgtest.NewDatabase(t), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	defer st.Close()
 	cheap := argon2id.Params{Memory: 64, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
 	hasher, err := auth.NewHasher(cheap, 1)
 	if err != nil {
@@ -93,8 +93,7 @@ func TestLoginForUnknownEmailSpendsAHash(t *testing.T) {
 	}
 	srv := httptest.NewServer(NewServer(Deps{
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-		DB:        db,
-		Queries:   database.New(db),
+		Store:     st,
 		Hasher:    hasher,
 		JWTSecret: []byte("secret"),
 	}))

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"net"
@@ -11,25 +10,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"chirpy/internal/auth"
-	"chirpy/internal/database"
-	"chirpy/internal/postgres"
+	"chirpy/internal/store"
 )
-
-// authenticate returns the user whose access token the request carries.
-func authenticate(r *http.Request, secret []byte) (uuid.UUID, error) {
-	token, err := auth.GetBearerToken(r.Header)
-	if err != nil {
-		return uuid.Nil, unauthorized("Bearer", "Send an access token in the Authorization header: Bearer TOKEN")
-	}
-	userID, err := auth.ValidateJWT(token, secret)
-	if err != nil {
-		return uuid.Nil, unauthorized(`Bearer error="invalid_token"`, "Invalid or expired access token")
-	}
-	return userID, nil
-}
 
 // errBadLogin is the same for an unknown email and a wrong password, so the
 // answer does not tell which emails have accounts.
@@ -60,7 +43,7 @@ func tooManyLogins(retryAfter time.Duration) *Error {
 	}
 }
 
-func handleLogin(q *database.Queries, hasher *auth.Hasher, secret []byte, throttle *auth.LoginThrottle) handlerFunc {
+func handleLogin(st *store.Store, hasher *auth.Hasher, secret []byte, throttle *auth.LoginThrottle) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		// Extra fields such as expires_in_seconds are ignored: access tokens
 		// always live for auth.AccessTokenTTL.
@@ -68,10 +51,10 @@ func handleLogin(q *database.Queries, hasher *auth.Hasher, secret []byte, thrott
 		if err := readJSON(w, r, &req, maxBodyBytes); err != nil {
 			return err
 		}
-		if req.Email == "" || req.Password == "" {
-			return badRequest("Fields \"email\" and \"password\" are required")
+		if err := auth.CheckLogin(req.Email, req.Password); err != nil {
+			return err
 		}
-		if !plausibleEmail(req.Email) {
+		if !auth.PlausibleEmail(req.Email) {
 			// No account can have it: sign-up refuses such addresses.
 			return errBadLogin
 		}
@@ -81,7 +64,7 @@ func handleLogin(q *database.Queries, hasher *auth.Hasher, secret []byte, thrott
 				return tooManyLogins(wait)
 			}
 		}
-		u, ok, err := checkLogin(r.Context(), q, hasher, req)
+		u, ok, err := checkLogin(r.Context(), st, hasher, req)
 		if err != nil {
 			return err
 		}
@@ -91,24 +74,19 @@ func handleLogin(q *database.Queries, hasher *auth.Hasher, secret []byte, thrott
 		if throttle != nil {
 			throttle.Succeeded(key)
 		}
-		ctx := r.Context()
 
 		access, err := auth.MakeJWT(u.ID, secret, auth.AccessTokenTTL)
 		if err != nil {
 			return err
 		}
 		refresh := auth.MakeRefreshToken()
-		err = q.CreateRefreshToken(ctx, database.CreateRefreshTokenParams{
-			Token:     auth.HashRefreshToken(refresh),
-			UserID:    u.ID,
-			ExpiresAt: time.Now().Add(auth.RefreshTokenTTL),
-		})
-		if postgres.IsForeignKeyViolation(err) {
+		err = st.CreateRefreshToken(r.Context(), auth.HashRefreshToken(refresh), u.ID, time.Now().Add(auth.RefreshTokenTTL))
+		if errors.Is(err, store.ErrNotFound) {
 			// The account was deleted while its password was being checked.
 			return errBadLogin
 		}
 		if err != nil {
-			return fmt.Errorf("store refresh token: %w", err)
+			return err
 		}
 		writeJSON(w, http.StatusOK, loginResponse{User: newUser(u), Token: access, RefreshToken: refresh})
 		return nil
@@ -117,13 +95,13 @@ func handleLogin(q *database.Queries, hasher *auth.Hasher, secret []byte, thrott
 
 // checkLogin reports whether the credentials are right. An unknown email costs
 // one hash too, so response times do not tell which emails have accounts.
-func checkLogin(ctx context.Context, q *database.Queries, hasher *auth.Hasher, req credentials) (database.User, bool, error) {
-	u, err := q.GetUserByEmail(ctx, req.Email)
-	if errors.Is(err, sql.ErrNoRows) {
+func checkLogin(ctx context.Context, st *store.Store, hasher *auth.Hasher, req credentials) (store.User, bool, error) {
+	u, err := st.UserByEmail(ctx, req.Email)
+	if errors.Is(err, store.ErrNotFound) {
 		return u, false, hasher.CheckDecoy(ctx, req.Password)
 	}
 	if err != nil {
-		return u, false, fmt.Errorf("find user: %w", err)
+		return u, false, err
 	}
 	ok, err := hasher.Check(ctx, req.Password, u.HashedPassword)
 	return u, ok, err
@@ -133,18 +111,18 @@ type refreshResponse struct {
 	Token string `json:"token"`
 }
 
-func handleRefresh(q *database.Queries, secret []byte) handlerFunc {
+func handleRefresh(st *store.Store, secret []byte) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		token, err := auth.GetBearerToken(r.Header)
 		if err != nil {
 			return unauthorized("Bearer", "Send a refresh token in the Authorization header: Bearer TOKEN")
 		}
-		userID, err := q.GetUserFromRefreshToken(r.Context(), auth.HashRefreshToken(token))
-		if errors.Is(err, sql.ErrNoRows) {
+		userID, err := st.RefreshTokenUser(r.Context(), auth.HashRefreshToken(token))
+		if errors.Is(err, store.ErrNotFound) {
 			return unauthorized(`Bearer error="invalid_token"`, "Invalid, expired or revoked refresh token")
 		}
 		if err != nil {
-			return fmt.Errorf("look up refresh token: %w", err)
+			return err
 		}
 		access, err := auth.MakeJWT(userID, secret, auth.AccessTokenTTL)
 		if err != nil {
@@ -155,7 +133,7 @@ func handleRefresh(q *database.Queries, secret []byte) handlerFunc {
 	}
 }
 
-func handleRevoke(q *database.Queries) handlerFunc {
+func handleRevoke(st *store.Store) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		token, err := auth.GetBearerToken(r.Header)
 		if err != nil {
@@ -163,8 +141,8 @@ func handleRevoke(q *database.Queries) handlerFunc {
 		}
 		// Unknown and already revoked tokens are answered the same way: the
 		// token does not work afterwards either way.
-		if err := q.RevokeRefreshToken(r.Context(), auth.HashRefreshToken(token)); err != nil {
-			return fmt.Errorf("revoke refresh token: %w", err)
+		if err := st.RevokeRefreshToken(r.Context(), auth.HashRefreshToken(token)); err != nil {
+			return err
 		}
 		w.WriteHeader(http.StatusNoContent)
 		return nil

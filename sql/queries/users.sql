@@ -14,10 +14,6 @@ SET email = $2, hashed_password = $3, updated_at = now()
 WHERE id = $1
 RETURNING id, created_at, updated_at, email, hashed_password, is_chirpy_red;
 
--- name: ResetDatabase :exec
--- Deletes every user (their chirps and refresh tokens go with them, ON DELETE
--- CASCADE) and every recorded webhook, in one statement.
-WITH inbox AS (
-    DELETE FROM webhook_inbox
-)
+-- name: DeleteAllUsers :exec
+-- Their chirps and refresh tokens go with them (ON DELETE CASCADE).
 DELETE FROM users;

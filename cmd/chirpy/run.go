@@ -1,0 +1,207 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"chirpy/internal/auth"
+	"chirpy/internal/config"
+	"chirpy/internal/logging"
+	"chirpy/internal/polka"
+	"chirpy/internal/server"
+	"chirpy/internal/store"
+)
+
+const usage = `Usage:
+  chirpy                 serve the API (configured by the environment and .env)
+  chirpy polka send ...  deliver a Polka webhook, as Polka does (chirpy polka send -h)
+`
+
+// Run runs the chirpy command line, and returns when it is done or ctx is
+// canceled. lookupEnv is the environment (os.LookupEnv); a .env file in the
+// working directory fills in what it does not set. An error is also reported
+// on stderr: as a log line of the server's format when serving, as a line of
+// text otherwise.
+func Run(ctx context.Context, args []string, lookupEnv config.LookupFunc, stdout, stderr io.Writer) error {
+	if len(args) > 1 {
+		var err error
+		switch args[1] {
+		case "-h", "-help", "--help", "help":
+			fmt.Fprint(stdout, usage)
+		case "polka":
+			err = runPolka(ctx, args[2:], lookupEnv, stdout, stderr)
+		default:
+			fmt.Fprint(stderr, usage)
+			err = fmt.Errorf("unknown command %q", args[1])
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "chirpy: %v\n", err)
+		}
+		return err
+	}
+	cfg, err := config.Load(lookupEnv, os.DirFS("."), ".env")
+	if err == nil {
+		err = serve(ctx, cfg, stdout, stderr)
+	}
+	if err != nil {
+		reportFatal(stderr, cfg.LogFormat, err)
+	}
+	return err
+}
+
+// reportFatal writes the error a server stops with as one line, in the
+// format of its logs.
+func reportFatal(stderr io.Writer, format string, err error) {
+	if format == logging.FormatJSON {
+		logging.New(stderr, format, slog.LevelError).Error(err.Error())
+		return
+	}
+	fmt.Fprintf(stderr, "chirpy: %v\n", err)
+}
+
+// minSecretBytes is the shortest JWT_SECRET accepted without a warning: HS256
+// keys should be at least as long as the hash (RFC 7518 §3.2).
+const minSecretBytes = 32
+
+// Server timeouts. Bodies are at most 1 MiB and every handler is short, except
+// a long chirp list, which WriteTimeout still leaves a minute to stream.
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 2 * time.Minute
+	maxHeaderBytes    = 64 << 10
+	// shutdownTimeout is how long in-flight requests get to finish after
+	// SIGINT or SIGTERM.
+	shutdownTimeout = 30 * time.Second
+	// pruneEvery is how often the webhook inbox is pruned.
+	pruneEvery = time.Hour
+)
+
+// serve runs the API server until ctx is canceled, then shuts it down
+// gracefully.
+func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) error {
+	logs := logging.NewBuffer(stdout)
+	defer logs.Close()
+	logger := logging.New(logs, cfg.LogFormat, cfg.LogLevel)
+
+	applied, err := store.Migrate(ctx, cfg.DBURL)
+	if err != nil {
+		return fmt.Errorf("DB_URL: %w", err)
+	}
+	for _, m := range applied {
+		logger.Info("applied migration", "version", m.Version, "file", m.File, "duration", m.Duration)
+	}
+	st, err := store.Open(ctx, cfg.DBURL, store.Options{MaxConns: cfg.DBMaxConns})
+	if err != nil {
+		return fmt.Errorf("DB_URL: %w", err)
+	}
+	defer st.Close()
+	hasher, err := auth.NewHasher(auth.PasswordParams, runtime.GOMAXPROCS(0))
+	if err != nil {
+		return err
+	}
+	// The decoy hash just used 19 MiB of working memory that the process
+	// would otherwise keep resident for minutes; give it back now.
+	debug.FreeOSMemory()
+	if len(cfg.JWTSecret) < minSecretBytes {
+		logger.Warn("JWT_SECRET is short: a secret under 32 bytes can be guessed offline from any token; generate one with openssl rand -base64 64")
+	}
+	if len(cfg.PolkaKeys) == 0 {
+		logger.Warn("POLKA_KEY is not set: every Polka webhook will be refused with 401")
+	}
+	var signer *polka.Signer
+	if cfg.PolkaWebhookSecret != "" {
+		if signer, err = polka.NewSigner(cfg.PolkaWebhookSecret); err != nil {
+			return fmt.Errorf("POLKA_WEBHOOK_SECRET: %w", err)
+		}
+	}
+
+	handler := server.NewServer(server.Deps{
+		Logger:      logger,
+		Store:       st,
+		Hasher:      hasher,
+		JWTSecret:   cfg.JWTSecret,
+		PolkaKeys:   auth.NewAPIKeys(cfg.PolkaKeys),
+		PolkaSigner: signer,
+		Dev:         cfg.IsDev(),
+		// 10 attempts a minute per email and client (a success starts the
+		// count again): enough for a person mistyping, far too few for
+		// guessing.
+		LoginThrottle: auth.NewLoginThrottle(10, time.Minute),
+	})
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort("", strconv.Itoa(cfg.Port)))
+	if err != nil {
+		return fmt.Errorf("cannot listen on port %d (PORT): %w", cfg.Port, err)
+	}
+	logger.Info("serving", "addr", ln.Addr().String(), "platform", cfg.Platform)
+
+	pruneCtx, stopPruning := context.WithCancel(context.WithoutCancel(ctx))
+	pruned := make(chan struct{})
+	go func() {
+		defer close(pruned)
+		pruneInbox(pruneCtx, st, logger, pruneEvery)
+	}()
+	defer func() { stopPruning(); <-pruned }()
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	select {
+	case err := <-serveErr:
+		return err
+	case <-ctx.Done():
+	}
+
+	logger.Info("shutting down: finishing requests in flight", "timeout", shutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-serveErr; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// pruneInbox deletes deliveries older than polka.InboxRetention now and then
+// every interval, until ctx is done. Several servers may each do so; deleting
+// what another already deleted is harmless.
+func pruneInbox(ctx context.Context, st *store.Store, logger *slog.Logger, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		n, err := st.PruneInbox(ctx, time.Now().Add(-polka.InboxRetention))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			logger.Warn("pruning the webhook inbox failed; will try again", "error", err, "next_in", interval)
+		case n > 0:
+			logger.Info("pruned the webhook inbox", "deleted", n, "older_than", polka.InboxRetention)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

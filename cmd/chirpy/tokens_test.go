@@ -1,0 +1,175 @@
+package main
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+func mint(t *testing.T, method jwt.SigningMethod, key any, iss, sub string, iat, exp time.Time) string {
+	t.Helper()
+	claims := jwt.RegisteredClaims{Issuer: iss, Subject: sub, IssuedAt: jwt.NewNumericDate(iat)}
+	if !exp.IsZero() {
+		claims.ExpiresAt = jwt.NewNumericDate(exp)
+	}
+	tok, err := jwt.NewWithClaims(method, claims).SignedString(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+func TestLoginFailures(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, nil)
+	s.req(t, "POST", "/api/users", map[string]string{"email": "walt@breakingbad.com", "password": "123456"}).expect(t, http.StatusCreated)
+
+	wrongPassword := s.req(t, "POST", "/api/login", map[string]string{"email": "walt@breakingbad.com", "password": "654321"}).expect(t, http.StatusUnauthorized)
+	unknownEmail := s.req(t, "POST", "/api/login", map[string]string{"email": "jesse@breakingbad.com", "password": "123456"}).expect(t, http.StatusUnauthorized)
+	for _, r := range []response{wrongPassword, unknownEmail} {
+		if msg := r.errorMessage(t); msg != "Incorrect email or password" {
+			t.Errorf("login error = %q, want the course's message", msg)
+		}
+	}
+	nul := s.req(t, "POST", "/api/login", `{"email": "walt\u0000@breakingbad.com", "password": "123456"}`).expect(t, http.StatusUnauthorized)
+	if msg := nul.errorMessage(t); msg != "Incorrect email or password" {
+		t.Errorf("login with a NUL in the email: %q", msg)
+	}
+	// Emails are matched without regard to case, at login and at sign-up.
+	s.req(t, "POST", "/api/login", map[string]string{"email": "Walt@BreakingBad.com", "password": "123456"}).expect(t, http.StatusOK)
+	s.req(t, "POST", "/api/users", map[string]string{"email": "WALT@breakingbad.com", "password": "x"}).expect(t, http.StatusConflict)
+}
+
+func TestRefreshRejects(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, nil)
+	walt := s.signUp(t, "walt@breakingbad.com", "123456")
+
+	s.req(t, "POST", "/api/refresh", nil).expect(t, http.StatusUnauthorized)
+	s.req(t, "POST", "/api/refresh", nil, bearer("0000000000000000000000000000000000000000000000000000000000000000")...).expect(t, http.StatusUnauthorized)
+	// An access token is not a refresh token.
+	s.req(t, "POST", "/api/refresh", nil, bearer(walt.Token)...).expect(t, http.StatusUnauthorized)
+
+	// An expired refresh token.
+	if _, err := s.DB.Exec(`UPDATE refresh_tokens SET expires_at = now() - interval '1 second'`); err != nil {
+		t.Fatal(err)
+	}
+	s.req(t, "POST", "/api/refresh", nil, bearer(walt.RefreshToken)...).expect(t, http.StatusUnauthorized)
+}
+
+func TestRefreshTokensAreStoredHashed(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, nil)
+	walt := s.signUp(t, "walt@breakingbad.com", "123456")
+	var stored string
+	if err := s.DB.QueryRow(`SELECT token FROM refresh_tokens`).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if stored == walt.RefreshToken || !hex64.MatchString(stored) {
+		t.Fatalf("refresh_tokens.token = %q for token %q: want its SHA-256, not the token", stored, walt.RefreshToken)
+	}
+	// Each login creates a new refresh token.
+	again := decode[userJSON](t, s.req(t, "POST", "/api/login", map[string]string{"email": "walt@breakingbad.com", "password": "123456"}).expect(t, http.StatusOK))
+	if again.RefreshToken == walt.RefreshToken {
+		t.Fatal("a second login returned the same refresh token")
+	}
+	var n int
+	s.DB.QueryRow(`SELECT count(*) FROM refresh_tokens`).Scan(&n)
+	if n != 2 {
+		t.Fatalf("%d refresh tokens stored after two logins", n)
+	}
+}
+
+// Forged, expired and foreign tokens get 401 with WWW-Authenticate: Bearer on
+// every endpoint that takes an access token, and change nothing.
+func TestTokenAttacks(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, nil)
+	walt := s.signUp(t, "walt@breakingbad.com", "123456")
+	c := s.postChirp(t, walt.Token, "mine")
+	secret := []byte(testSecret(t))
+	now := time.Now()
+	good := mint(t, jwt.SigningMethodHS256, secret, "chirpy-access", walt.ID, now, now.Add(time.Hour))
+	parts := strings.Split(good, ".")
+	none := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + parts[1] + "."
+	saulClaims := base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf(
+		`{"iss":"chirpy-access","sub":"%s","iat":%d,"exp":%d}`, "8a0e3bb6-1a0d-4b38-8e6c-4a4b7e1e2f00", now.Unix(), now.Add(time.Hour).Unix())))
+
+	attacks := map[string]string{
+		"alg none":         none,
+		"tampered payload": parts[0] + "." + saulClaims + "." + parts[2],
+		"expired":          mint(t, jwt.SigningMethodHS256, secret, "chirpy-access", walt.ID, now.Add(-2*time.Hour), now.Add(-time.Hour)),
+		"wrong issuer":     mint(t, jwt.SigningMethodHS256, secret, "someone-else", walt.ID, now, now.Add(time.Hour)),
+		"no expiry":        mint(t, jwt.SigningMethodHS256, secret, "chirpy-access", walt.ID, now, time.Time{}),
+		"foreign secret":   mint(t, jwt.SigningMethodHS256, []byte("not our secret"), "chirpy-access", walt.ID, now, now.Add(time.Hour)),
+		"HS384":            mint(t, jwt.SigningMethodHS384, secret, "chirpy-access", walt.ID, now, now.Add(time.Hour)),
+		"refresh token":    walt.RefreshToken,
+	}
+	before := s.fingerprint(t)
+	for name, tok := range attacks {
+		for _, ep := range []struct{ method, path, body string }{
+			{"POST", "/api/chirps", `{"body": "forged"}`},
+			{"PUT", "/api/users", `{"email": "forged@x.com", "password": "p"}`},
+			{"DELETE", "/api/chirps/" + c.ID, ""},
+		} {
+			r := s.req(t, ep.method, ep.path, ep.body, bearer(tok)...)
+			if r.Status != http.StatusUnauthorized || !strings.HasPrefix(r.Header.Get("WWW-Authenticate"), "Bearer") {
+				t.Errorf("%s on %s %s: %d, WWW-Authenticate %q; want 401 with a Bearer challenge", name, ep.method, ep.path, r.Status, r.Header.Get("WWW-Authenticate"))
+			}
+		}
+	}
+	if s.fingerprint(t) != before {
+		t.Fatal("a rejected token changed the database")
+	}
+	// The genuine token minted the same way works: the attacks failed for
+	// what they changed, not for how the test made them.
+	s.postChirp(t, good, "genuine")
+}
+
+func TestLoginThrottled(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, nil)
+	s.signUp(t, "walt@breakingbad.com", "123456")
+	wrong := map[string]string{"email": "walt@breakingbad.com", "password": "guess"}
+	for range 10 {
+		s.req(t, "POST", "/api/login", wrong).expect(t, http.StatusUnauthorized)
+	}
+	r := s.req(t, "POST", "/api/login", wrong).expect(t, http.StatusTooManyRequests)
+	r.errorMessage(t)
+	if secs, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || secs < 1 || secs > 60 {
+		t.Fatalf("Retry-After %q, want 1 to 60 seconds", r.Header.Get("Retry-After"))
+	}
+	// Even the right password waits: otherwise guessing could go on.
+	s.req(t, "POST", "/api/login", map[string]string{"email": "walt@breakingbad.com", "password": "123456"}).expect(t, http.StatusTooManyRequests)
+	// Other emails from this client, and this email from another client, are
+	// not held up: an attacker cannot lock the owner out.
+	s.req(t, "POST", "/api/login", map[string]string{"email": "saul@bettercall.com", "password": "x"}).expect(t, http.StatusUnauthorized)
+	other := &testServer{URL: strings.Replace(s.URL, "127.0.0.1", "[::1]", 1)}
+	other.req(t, "POST", "/api/login", map[string]string{"email": "walt@breakingbad.com", "password": "123456"}).expect(t, http.StatusOK)
+
+	// Concurrent guesses are held to the same 10: they cannot all slip in
+	// while their passwords are being checked.
+	s.signUp(t, "saul@bettercall.com", "123456")
+	statuses := make([]int, 40)
+	var wg sync.WaitGroup
+	for i := range statuses {
+		wg.Go(func() {
+			statuses[i] = s.req(t, "POST", "/api/login", map[string]string{"email": "saul@bettercall.com", "password": "guess"}).Status
+		})
+	}
+	wg.Wait()
+	counts := map[int]int{}
+	for _, st := range statuses {
+		counts[st]++
+	}
+	if counts[http.StatusUnauthorized] > 10 || counts[http.StatusTooManyRequests] < 30 {
+		t.Fatalf("40 concurrent wrong logins answered %v; want at most 10 checked and the rest 429", counts)
+	}
+}

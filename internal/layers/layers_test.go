@@ -1,0 +1,134 @@
+package layers
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const module = "chirpy"
+
+// allowed is what each package may import of Chirpy's own, outside its
+// tests. A package missing from the table fails the test: place it.
+var allowed = map[string][]string{
+	// Rules, pure and table-tested.
+	"chirpy/internal/auth":     nil,
+	"chirpy/internal/chirp":    nil,
+	"chirpy/internal/jsonbody": nil,
+	"chirpy/internal/polka":    {"chirpy/internal/jsonbody"},
+	// Configuration and logging.
+	"chirpy/internal/logging": nil,
+	"chirpy/internal/config":  {"chirpy/internal/logging"},
+	// Storage: the sqlc output and the migrations are its alone.
+	"chirpy/internal/database": nil,
+	"chirpy/sql/schema":        nil,
+	"chirpy/internal/store":    {"chirpy/internal/database", "chirpy/sql/schema", "chirpy/internal/polka"},
+	// HTTP.
+	"chirpy/internal/server": {"chirpy/internal/auth", "chirpy/internal/chirp", "chirpy/internal/jsonbody",
+		"chirpy/internal/polka", "chirpy/internal/store"},
+	// The server binary wires it together.
+	"chirpy/cmd/chirpy": {"chirpy/internal/auth", "chirpy/internal/config", "chirpy/internal/logging",
+		"chirpy/internal/polka", "chirpy/internal/server", "chirpy/internal/store"},
+	// Development tooling, never linked into the server.
+	"chirpy/internal/dev/pgcluster": nil,
+	"chirpy/internal/dev/pgtest":    {"chirpy/internal/dev/pgcluster", "chirpy/internal/store"},
+	"chirpy/cmd/chirpy-dev":         {"chirpy/internal/config", "chirpy/internal/dev/pgcluster"},
+	"chirpy/cmd/chirpy-bench":       {"chirpy/internal/auth", "chirpy/internal/dev/pgcluster"},
+	"chirpy/internal/layers":        nil,
+}
+
+// sqlSpeakers may import the database packages; of the packages linked into
+// the server, only the store.
+var sqlSpeakers = []string{
+	"chirpy/internal/store",
+	"chirpy/internal/database", // the sqlc output, which only the store imports
+	"chirpy/internal/dev/pgcluster", "chirpy/internal/dev/pgtest",
+	"chirpy/cmd/chirpy-dev", "chirpy/cmd/chirpy-bench",
+}
+
+func isSQL(path string) bool {
+	return path == "database/sql" || path == "database/sql/driver" || path == "chirpy/internal/database" ||
+		path == "github.com/lib/pq" || strings.HasPrefix(path, "github.com/lib/pq/")
+}
+
+type pkg struct {
+	ImportPath string
+	Imports    []string
+	Deps       []string
+}
+
+// list runs go list -json on patterns from the module's root.
+func list(t *testing.T, args ...string) []pkg {
+	t.Helper()
+	cmd := exec.Command("go", append([]string{"list", "-json"}, args...)...)
+	cmd.Dir = "../.."
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list %v: %v\n%s", args, err, stderr.String())
+	}
+	var pkgs []pkg
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p pkg
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	if len(pkgs) == 0 {
+		t.Fatalf("go list %v listed nothing", args)
+	}
+	return pkgs
+}
+
+func TestImportRules(t *testing.T) {
+	for _, p := range list(t, "./...") {
+		allow, known := allowed[p.ImportPath]
+		if !known {
+			t.Errorf("%s is not in the table of layers_test.go: say what it may import", p.ImportPath)
+			continue
+		}
+		for _, imp := range p.Imports {
+			if strings.HasPrefix(imp, module+"/") && !slices.Contains(allow, imp) {
+				t.Errorf("%s imports %s, which its layer may not", p.ImportPath, imp)
+			}
+			if isSQL(imp) && !slices.Contains(sqlSpeakers, p.ImportPath) {
+				t.Errorf("%s imports %s: only the store speaks SQL", p.ImportPath, imp)
+			}
+		}
+	}
+}
+
+// The server binary links no development tooling, and of Chirpy's packages
+// only the store reaches the database packages.
+func TestServerBinaryLinks(t *testing.T) {
+	bin := list(t, "-deps", "./cmd/chirpy")
+	var deps []string
+	for _, p := range bin {
+		deps = append(deps, p.ImportPath)
+		if strings.HasPrefix(p.ImportPath, module+"/internal/dev/") {
+			t.Errorf("the server binary links development tooling: %s", p.ImportPath)
+		}
+		if strings.HasPrefix(p.ImportPath, module+"/") && !slices.Contains(sqlSpeakers, p.ImportPath) {
+			for _, imp := range p.Imports {
+				if isSQL(imp) {
+					t.Errorf("%s, linked into the server, imports %s", p.ImportPath, imp)
+				}
+			}
+		}
+	}
+	// The rule has something to hold: the store and the HTTP package are in.
+	for _, want := range []string{"chirpy/internal/store", "chirpy/internal/server", "github.com/lib/pq"} {
+		if !slices.Contains(deps, want) {
+			t.Errorf("the server binary does not link %s; is the test looking at the right package?", want)
+		}
+	}
+}

@@ -1,0 +1,54 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"chirpy/internal/polka"
+	"chirpy/internal/store"
+)
+
+// handleWebhook answers 2xx only once the delivery is committed, and applies
+// each webhook-id once however often and however concurrently it is
+// delivered (store.RecordDelivery). What a delivery is, and which are
+// refused, is polka.ParseDelivery's to say. signer is nil unless deliveries
+// must be signed. The API key was checked before (withAPIKey).
+func handleWebhook(st *store.Store, signer *polka.Signer, timeout time.Duration) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		body, err := readBody(w, r, polka.MaxBodyBytes)
+		if err != nil {
+			return err
+		}
+		d, err := polka.ParseDelivery(r.Header, body, signer, time.Now())
+		if err != nil {
+			return err
+		}
+
+		ctx, cancel := context.WithTimeout(r.Context(), timeout)
+		defer cancel()
+		outcome, duplicate, err := st.RecordDelivery(ctx, d)
+		// The delivery's log line is its request's.
+		word := outcome.String()
+		if err != nil {
+			word = "error"
+		}
+		logAttrs(r.Context(), slog.String("webhook_id", d.ID), slog.String("event", d.Event),
+			slog.Any("user_id", d.UserID.UUID), slog.String("outcome", word), slog.Bool("duplicate", duplicate))
+		switch {
+		case errors.Is(err, store.ErrInvalid):
+			// Text the database cannot store, that the checks before missed:
+			// garbage, which no retry will mend.
+			return err
+		case err != nil:
+			// Any other failure to commit asks Polka to retry.
+			return unavailable(err)
+		case outcome == polka.UnknownUser:
+			return notFound("User not found")
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+}

@@ -1,0 +1,145 @@
+// Package store is Chirpy's PostgreSQL storage, and the only package that
+// speaks SQL: it alone imports database/sql, the driver (lib/pq) and the
+// queries sqlc generates (internal/database). It returns Chirpy's own types
+// and a few kinds of error (ErrNotFound, ErrConflict, ErrInvalid,
+// ErrUnavailable, ErrNotAuthor), which the HTTP edge maps to statuses.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/lib/pq"
+
+	"chirpy/internal/database"
+)
+
+// Options tune a Store; the zero value means the defaults.
+type Options struct {
+	// MaxConns is the size of the connection pool, every connection kept
+	// open when idle (default 16).
+	MaxConns int
+	// PageTimeout bounds each query of ChirpPages (default 10 s): a long list
+	// may take longer than a request's deadline, but no single page should.
+	PageTimeout time.Duration
+}
+
+const (
+	defaultMaxConns    = 16
+	defaultPageTimeout = 10 * time.Second
+	// connectTimeout bounds opening a connection and the first ping.
+	connectTimeout = 5 * time.Second
+)
+
+// Store is Chirpy's data in PostgreSQL. It is safe for concurrent use.
+type Store struct {
+	db   *sql.DB
+	q    *database.Queries
+	tx   *sql.Tx // set inside InTx
+	opts Options
+}
+
+// Open connects to the database at url, whose schema Migrate has brought up
+// to date, checks that it answers and prepares every query on it.
+func Open(ctx context.Context, url string, opts Options) (*Store, error) {
+	if opts.MaxConns <= 0 {
+		opts.MaxConns = defaultMaxConns
+	}
+	if opts.PageTimeout <= 0 {
+		opts.PageTimeout = defaultPageTimeout
+	}
+	db, err := connect(ctx, url, opts.MaxConns)
+	if err != nil {
+		return nil, err
+	}
+	q, err := database.Prepare(ctx, db)
+	if err != nil {
+		db.Close()
+		return nil, fail("prepare queries", err)
+	}
+	return &Store{db: db, q: q, opts: opts}, nil
+}
+
+// connect returns a pool of maxConns connections to url, all kept open when
+// idle, once the database has answered a ping.
+func connect(ctx context.Context, url string, maxConns int) (*sql.DB, error) {
+	connector, err := pq.NewConnector(url)
+	if err != nil {
+		return nil, fmt.Errorf("not a valid PostgreSQL URL: %w", err)
+	}
+	connector.Dialer(dialer{net.Dialer{
+		Timeout: connectTimeout,
+		// A connection whose peer vanished (host down, network cut) fails
+		// after about 25 s instead of holding its request for many minutes.
+		KeepAliveConfig: net.KeepAliveConfig{Enable: true, Idle: 10 * time.Second, Interval: 5 * time.Second, Count: 3},
+	}})
+	db := sql.OpenDB(connector)
+	db.SetMaxOpenConns(maxConns)
+	// The default keeps only 2 idle connections, so a burst above that opens
+	// and closes connections on every request.
+	db.SetMaxIdleConns(maxConns)
+	// Recycling connections now and then lets a restarted or failed-over
+	// database and a changed pooler spread load again.
+	db.SetConnMaxLifetime(30 * time.Minute)
+
+	pingCtx, cancel := context.WithTimeout(ctx, connectTimeout)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, failAs("cannot reach the database", ErrUnavailable, err)
+	}
+	return db, nil
+}
+
+// Close closes the pool.
+func (s *Store) Close() error {
+	s.q.Close()
+	return s.db.Close()
+}
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	return fail("ping", s.db.PingContext(ctx))
+}
+
+// Stats reports on the connection pool.
+func (s *Store) Stats() sql.DBStats { return s.db.Stats() }
+
+// InTx runs fn in one transaction: what fn does through its Store is
+// committed if fn returns nil, and rolled back otherwise. Inside fn, InTx
+// joins the transaction already open.
+func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
+	if s.tx != nil {
+		return fn(s)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fail("begin transaction", err)
+	}
+	inTx := &Store{db: s.db, q: s.q.WithTx(tx), tx: tx, opts: s.opts}
+	if err := fn(inTx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return fail("commit", tx.Commit())
+}
+
+// dialer gives lib/pq a net.Dialer with our timeout and keepalive settings.
+type dialer struct{ d net.Dialer }
+
+func (d dialer) Dial(network, address string) (net.Conn, error) {
+	return d.d.Dial(network, address)
+}
+
+func (d dialer) DialTimeout(network, address string, timeout time.Duration) (net.Conn, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	return d.d.DialContext(ctx, network, address)
+}
+
+func (d dialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	return d.d.DialContext(ctx, network, address)
+}
