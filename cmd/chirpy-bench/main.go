@@ -140,6 +140,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		{"get-chirp", b.getChirpByID},
 		{"chirps-by-author", b.getChirpsByAuthor},
 		{"all-chirps", b.getAllChirps},
+		{"page-first", func() (row, error) { return b.getChirpPage(0) }},
+		{"page-deep", func() (row, error) { return b.getChirpPage(cfg.chirps * 3 / 4) }},
 		{"post-chirps", b.postChirps},
 		{"webhooks", b.webhooksAcrossUsers},
 		{"webhook-retried", b.webhookRetried},

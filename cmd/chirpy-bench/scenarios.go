@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -135,6 +136,49 @@ func (b *bench) getAllChirps() (row, error) {
 		Note: fmt.Sprintf("%.1f MB per response; best %.2f s of %d", float64(size)/1e6, times[0].Seconds(), len(times))}
 	r.PeakRSS, _ = b.srv.peakRSS()
 	return r, nil
+}
+
+// pageLimit is the page size of the paged-list scenarios.
+const pageLimit = 100
+
+// getChirpPage measures GET /api/chirps?limit=100 for the page that starts
+// after the first skip chirps: keyset pages cost the same however deep they
+// are, so page 1 and a page deep in the list should read alike.
+func (b *bench) getChirpPage(skip int) (row, error) {
+	path := fmt.Sprintf("/api/chirps?limit=%d", pageLimit)
+	after := "the start"
+	if skip > 0 {
+		// Walk the list by its Link headers to the cursor after chirp skip.
+		next := "/api/chirps?limit=1000"
+		for walked := 0; walked < skip; walked += 1000 {
+			res, err := http.Get("http://" + b.srv.addr + next)
+			if err != nil {
+				return row{}, err
+			}
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			link := res.Header.Get("Link")
+			start, end := strings.Index(link, "<"), strings.Index(link, ">")
+			if res.StatusCode != http.StatusOK || start < 0 || end < start {
+				return row{}, fmt.Errorf("GET %s: %d, Link %q", next, res.StatusCode, link)
+			}
+			next = link[start+1 : end]
+		}
+		cursor := next[strings.Index(next, "cursor="):]
+		path += "&" + cursor
+		after = fmt.Sprintf("chirp %d", skip)
+	}
+	// The statement the page is, from the same place, as a ceiling.
+	bound := "timestamptz '0001-01-01', '00000000-0000-0000-0000-000000000000'::uuid"
+	if skip > 0 {
+		bound = fmt.Sprintf("(SELECT created_at FROM chirps WHERE id = md5('chirp%d')::uuid), md5('chirp%d')::uuid", skip, skip)
+	}
+	r, err := b.measure(fmt.Sprintf("GET /api/chirps?limit=%d after %s", pageLimit, after), http.StatusOK,
+		func(buf []byte, _ *rand.Rand, _, _ int) []byte {
+			return appendRequest(buf, "GET", path, nil)
+		}, fmt.Sprintf(`SELECT %s FROM chirps WHERE (created_at, id) > (%s) ORDER BY created_at, id LIMIT %d;
+`, chirpColumns, bound, pageLimit+1))
+	return r, err
 }
 
 func (b *bench) postChirps() (row, error) {

@@ -237,3 +237,141 @@ func TestListCutShortWhenTheDatabaseFails(t *testing.T) {
 		t.Fatal("the truncated list is valid JSON")
 	}
 }
+
+// A Chirpy Red member edits their own chirps; nobody else edits them, and a
+// member whose membership ends cannot any more, with the same token.
+func TestUpdateChirp(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, nil)
+	walt := s.signUp(t, "walt@breakingbad.com", "123456")
+	saul := s.signUp(t, "saul@bettercall.com", "123456")
+	c := s.postChirp(t, walt.Token, "I am the danger")
+	path := "/api/chirps/" + c.ID
+	edit := map[string]string{"body": "I am the one who knocks, kerfuffle"}
+
+	s.req(t, "PUT", path, edit).expect(t, http.StatusUnauthorized).errorMessage(t)
+	s.req(t, "PUT", path, edit, bearer(walt.RefreshToken)...).expect(t, http.StatusUnauthorized)
+	s.req(t, "PUT", path, edit, bearer("badToken")...).expect(t, http.StatusUnauthorized)
+	if msg := s.req(t, "PUT", path, edit, bearer(walt.Token)...).expect(t, http.StatusForbidden).errorMessage(t); !strings.Contains(msg, "Chirpy Red") {
+		t.Errorf("a non-member's edit: %q, want it to say Chirpy Red", msg)
+	}
+
+	s.req(t, "POST", hookPath, upgraded(walt.ID), apiKey(polkaKey)...).expect(t, http.StatusNoContent)
+	s.req(t, "POST", hookPath, upgraded(saul.ID), apiKey(polkaKey)...).expect(t, http.StatusNoContent)
+	if msg := s.req(t, "PUT", path, edit, bearer(saul.Token)...).expect(t, http.StatusForbidden).errorMessage(t); !strings.Contains(msg, "own") {
+		t.Errorf("a member's edit of another's chirp: %q, want it to say only your own", msg)
+	}
+	s.req(t, "PUT", "/api/chirps/not-a-uuid", edit, bearer(walt.Token)...).expect(t, http.StatusBadRequest).errorMessage(t)
+	s.req(t, "PUT", "/api/chirps/8a0e3bb6-1a0d-4b38-8e6c-4a4b7e1e2f00", edit, bearer(walt.Token)...).expect(t, http.StatusNotFound).errorMessage(t)
+	long := s.req(t, "PUT", path, map[string]string{"body": strings.Repeat("a", 141)}, bearer(walt.Token)...).expect(t, http.StatusBadRequest)
+	if msg := long.errorMessage(t); msg != "Chirp is too long" {
+		t.Errorf("error = %q, want \"Chirp is too long\"", msg)
+	}
+	s.req(t, "PUT", path, map[string]string{"body": "  "}, bearer(walt.Token)...).expect(t, http.StatusBadRequest)
+	s.req(t, "PUT", path, `{"body": `, bearer(walt.Token)...).expect(t, http.StatusBadRequest)
+	if got := decode[chirpJSON](t, s.req(t, "GET", path, nil).expect(t, http.StatusOK)); got != c {
+		t.Fatalf("refused edits changed the chirp: %+v", got)
+	}
+
+	edited := decode[chirpJSON](t, s.req(t, "PUT", path, edit, bearer(walt.Token)...).expect(t, http.StatusOK))
+	if edited.ID != c.ID || edited.CreatedAt != c.CreatedAt || edited.UserID != c.UserID || edited.Body != "I am the one who knocks, ****" {
+		t.Fatalf("edited chirp %+v from %+v", edited, c)
+	}
+	checkUTCTime(t, "updated_at", edited.UpdatedAt)
+	if edited.UpdatedAt <= c.UpdatedAt {
+		t.Errorf("updated_at %s did not move from %s", edited.UpdatedAt, c.UpdatedAt)
+	}
+	if got := decode[chirpJSON](t, s.req(t, "GET", path, nil).expect(t, http.StatusOK)); got != edited {
+		t.Fatalf("GET after the edit = %+v, want %+v", got, edited)
+	}
+
+	// The membership ends: the same token can no longer edit.
+	s.req(t, "POST", hookPath, downgraded(walt.ID), apiKey(polkaKey)...).expect(t, http.StatusNoContent)
+	s.req(t, "PUT", path, map[string]string{"body": "again"}, bearer(walt.Token)...).expect(t, http.StatusForbidden)
+}
+
+// nextLink returns the URL of a Link: <...>; rel="next" header, or "".
+func nextLink(t *testing.T, r response) string {
+	t.Helper()
+	link := r.Header.Get("Link")
+	if link == "" {
+		return ""
+	}
+	target, params, ok := strings.Cut(link, ";")
+	if !ok || strings.TrimSpace(params) != `rel="next"` || !strings.HasPrefix(target, "<") || !strings.HasSuffix(target, ">") {
+		t.Fatalf("Link %q is not <URL>; rel=\"next\"", link)
+	}
+	return strings.Trim(target, "<>")
+}
+
+// Pages of the list, followed by their Link headers, are the whole list in
+// order, each chirp once, including chirps that share a creation time across
+// page boundaries.
+func TestListChirpsInPages(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, nil)
+	walt := s.signUp(t, "walt@breakingbad.com", "123456")
+	saul := s.signUp(t, "saul@bettercall.com", "123456")
+	_, err := s.DB.Exec(`
+		INSERT INTO chirps (body, user_id, created_at)
+		SELECT 'chirp ' || i, CASE WHEN i % 3 = 0 THEN $2::uuid ELSE $1::uuid END,
+		       timestamptz '2026-01-01' + (i / 4) * interval '1 second'
+		FROM generate_series(1, 47) AS i`, walt.ID, saul.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, query := range []string{"", "?sort=desc", "?author_id=" + walt.ID, "?author_id=" + saul.ID + "&sort=desc", "?sort=asc"} {
+		whole := ids(decode[[]chirpJSON](t, s.req(t, "GET", "/api/chirps"+query, nil).expect(t, http.StatusOK)))
+		sep := "?"
+		if query != "" {
+			sep = "&"
+		}
+		var paged []string
+		next := "/api/chirps" + query + sep + "limit=10"
+		pages := 0
+		for next != "" {
+			r := s.req(t, "GET", next, nil).expect(t, http.StatusOK)
+			page := decode[[]chirpJSON](t, r)
+			if len(page) == 0 || len(page) > 10 {
+				t.Fatalf("GET %s: a page of %d", next, len(page))
+			}
+			paged = append(paged, ids(page)...)
+			next = nextLink(t, r)
+			if next != "" && !strings.HasPrefix(next, "/api/chirps?") {
+				t.Fatalf("next page %q is not on /api/chirps", next)
+			}
+			pages++
+		}
+		if strings.Join(paged, ",") != strings.Join(whole, ",") {
+			t.Errorf("GET /api/chirps%s in pages: %d chirps, not the %d of the whole list in order", query, len(paged), len(whole))
+		}
+		if want := (len(whole) + 9) / 10; pages != want {
+			t.Errorf("GET /api/chirps%s: %d pages, want %d", query, pages, want)
+		}
+	}
+
+	// A page that holds the rest has no next; an empty list is one empty page.
+	r := s.req(t, "GET", "/api/chirps?limit=1000", nil).expect(t, http.StatusOK)
+	if n := len(decode[[]chirpJSON](t, r)); n != 47 || r.Header.Get("Link") != "" {
+		t.Errorf("limit=1000: %d chirps, Link %q", n, r.Header.Get("Link"))
+	}
+	r = s.req(t, "GET", "/api/chirps?limit=5&author_id=8a0e3bb6-1a0d-4b38-8e6c-4a4b7e1e2f00", nil).expect(t, http.StatusOK)
+	if strings.TrimSpace(string(r.Body)) != "[]" || r.Header.Get("Link") != "" {
+		t.Errorf("empty page: %s, Link %q", r.Body, r.Header.Get("Link"))
+	}
+
+	first := s.req(t, "GET", "/api/chirps?limit=10&sort=desc", nil).expect(t, http.StatusOK)
+	next := nextLink(t, first)
+	cursor := next[strings.Index(next, "cursor=")+len("cursor="):]
+	cursor, _, _ = strings.Cut(cursor, "&")
+	for _, bad := range []string{
+		"limit=0", "limit=1001", "limit=-1", "limit=ten", "limit=", "limit=1e2", "limit=+5",
+		"cursor=" + cursor, // a cursor goes with a limit
+		"limit=10&cursor=garbage",
+		"limit=10&cursor=" + cursor[:len(cursor)-2],
+		"limit=10&sort=asc&cursor=" + cursor, // the cursor is of the newest-first list
+		"limit=10&sort=desc&author_id=" + walt.ID + "&cursor=" + cursor,
+	} {
+		s.req(t, "GET", "/api/chirps?"+bad, nil).expect(t, http.StatusBadRequest).errorMessage(t)
+	}
+}

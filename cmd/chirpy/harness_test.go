@@ -40,18 +40,19 @@ type testServer struct {
 	URL   string  // http://127.0.0.1:port
 	DBURL string  // its database, for checking what it stored
 	DB    *sql.DB // a connection of the test's own to that database
-	logs  *syncBuffer
+	logs  *serverOutput
 }
 
 // startServer runs Run on a fresh database with the course's settings, plus
-// env (which may override them), waits until it answers /api/healthz, and
-// stops it when the test ends.
+// env (which may override them), on a port of its choosing (PORT=0), and
+// stops it when the test ends. Run says when it serves, and where.
 func startServer(t *testing.T, env map[string]string) *testServer {
 	t.Helper()
 	vars := map[string]string{
 		"JWT_SECRET": testSecret(t),
 		"PLATFORM":   "dev",
 		"POLKA_KEY":  polkaKey,
+		"PORT":       "0",
 	}
 	for k, v := range env {
 		vars[k] = v
@@ -59,43 +60,49 @@ func startServer(t *testing.T, env map[string]string) *testServer {
 	if _, ok := vars["DB_URL"]; !ok {
 		vars["DB_URL"] = pgtest.NewDatabase(t)
 	}
-	logs := &syncBuffer{}
-	var url string
-	for attempt := 1; ; attempt++ {
-		port := freePort(t)
-		vars["PORT"] = port
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- Run(ctx, []string{"chirpy"}, lookup(vars), logs, logs) }()
-		url = "http://127.0.0.1:" + port
-		err := waitHealthy(url, done)
-		if err == nil {
-			t.Cleanup(func() {
-				cancel()
-				select {
-				case err := <-done:
-					if err != nil {
-						t.Errorf("Run returned %v after shutdown", err)
-					}
-				case <-time.After(40 * time.Second):
-					t.Error("Run did not return after its context was canceled")
-				}
-			})
-			break
-		}
+	logs := newServerOutput()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, []string{"chirpy"}, lookup(vars), logs, logs) }()
+	t.Cleanup(func() {
 		cancel()
-		// Another process may have taken the port between freePort and Run.
-		if !strings.Contains(err.Error(), "address already in use") || attempt == 3 {
-			t.Fatalf("server did not start: %v\n%s", err, logs)
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Run returned %v after shutdown", err)
+			}
+		case <-time.After(40 * time.Second):
+			t.Error("Run did not return after its context was canceled")
 		}
+	})
+	var addr net.Addr
+	select {
+	case addr = <-logs.serving:
+	case err := <-done:
+		done <- err // for the cleanup
+		t.Fatalf("Run returned before serving: %v\n%s", err, logs)
+	case <-time.After(30 * time.Second):
+		t.Fatalf("Run did not serve within 30s\n%s", logs)
 	}
 	db, err := sql.Open("postgres", vars["DB_URL"])
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	url := fmt.Sprintf("http://127.0.0.1:%d", addr.(*net.TCPAddr).Port)
 	return &testServer{URL: url, DBURL: vars["DB_URL"], DB: db, logs: logs}
 }
+
+// serverOutput is what a server started by Run writes, and where it serves.
+type serverOutput struct {
+	syncBuffer
+	serving chan net.Addr
+}
+
+func newServerOutput() *serverOutput { return &serverOutput{serving: make(chan net.Addr, 1)} }
+
+// Serving is how Run tells where it listens.
+func (o *serverOutput) Serving(addr net.Addr) { o.serving <- addr }
 
 // freePort returns a port no one listens on now.
 func freePort(t *testing.T) string {

@@ -7,59 +7,177 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/google/uuid"
 
 	"chirpy/internal/config"
 	"chirpy/internal/polka"
+	"chirpy/internal/store"
 )
 
-const polkaUsage = `Usage: chirpy polka send --user <uuid> [flags]
+const polkaUsage = `Usage:
+  chirpy polka send --user <uuid> [flags]   deliver a webhook as Polka does
+  chirpy polka secret                       print a new whsec_ signing secret
+  chirpy polka inbox [flags]                list recent deliveries (from DB_URL)
 
-Delivers one webhook to a Chirpy server the way Polka does: the same webhook-id
-on every attempt, retried with exponential backoff until it gets a 2xx.
---key and --secret default to POLKA_KEY (its first key) and POLKA_WEBHOOK_SECRET
-from the environment or .env.
-
-Flags:
+Each command takes -h for its flags. POLKA_KEY, POLKA_WEBHOOK_SECRET, PORT and
+DB_URL are read from the environment or .env.
 `
 
 // runPolka runs "chirpy polka ...".
 func runPolka(ctx context.Context, args []string, lookupEnv config.LookupFunc, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "send" {
+	if len(args) == 0 {
 		fmt.Fprint(stderr, polkaUsage)
-		return errors.New(`the only polka command is "send"`)
+		return errors.New("polka needs a command: send, secret or inbox")
 	}
 	env, err := config.WithDotenv(lookupEnv, os.DirFS("."), ".env")
 	if err != nil {
 		return err
 	}
 	lookup := func(k string) string { v, _ := env(k); return v }
-	defaultKey, _, _ := strings.Cut(lookup("POLKA_KEY"), ",")
+	switch args[0] {
+	case "send":
+		return polkaSend(ctx, args[1:], lookup, stdout, stderr)
+	case "secret":
+		if len(args) > 1 {
+			return fmt.Errorf("unexpected argument %q", args[1])
+		}
+		fmt.Fprintln(stdout, polka.NewSecret())
+		return nil
+	case "inbox":
+		return polkaInbox(ctx, args[1:], lookup, stdout, stderr)
+	}
+	fmt.Fprint(stderr, polkaUsage)
+	return fmt.Errorf("unknown polka command %q", args[0])
+}
 
+const sendUsage = `Usage: chirpy polka send --user <uuid> [flags]
+
+Delivers one webhook to a Chirpy server the way Polka does: the same webhook-id
+on every attempt, each attempt freshly timestamped (and signed, given a
+secret), retried with exponential backoff after any non-2xx answer or a
+connection error until it gets a 2xx or the attempts run out. The body carries
+the event's time (--at), the same on every attempt.
+
+Flags:
+`
+
+func polkaSend(ctx context.Context, args []string, lookup func(string) string, stdout, stderr io.Writer) error {
+	defaultKey, _, _ := strings.Cut(lookup("POLKA_KEY"), ",")
+	port := lookup("PORT")
+	if port == "" {
+		port = fmt.Sprint(config.DefaultPort)
+	}
 	fs := flag.NewFlagSet("chirpy polka send", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, polkaUsage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprint(stderr, sendUsage); fs.PrintDefaults() }
 	var d polka.Outgoing
-	fs.StringVar(&d.UserID, "user", "", "the user's id (required)")
-	fs.StringVar(&d.Event, "event", polka.EventUserUpgraded, "the event")
-	fs.StringVar(&d.URL, "url", "http://localhost:8080", "the server's base URL")
-	fs.StringVar(&d.Key, "key", strings.TrimSpace(defaultKey), "Polka's API key")
-	fs.StringVar(&d.Secret, "secret", lookup("POLKA_WEBHOOK_SECRET"), "signing secret (whsec_...); empty sends unsigned")
+	var at string
+	fs.StringVar(&d.UserID, "user", "", "the user's id (required for "+polka.EventUserUpgraded+" and "+polka.EventUserDowngraded+")")
+	fs.StringVar(&d.Event, "event", polka.EventUserUpgraded, "the event: "+polka.EventUserUpgraded+", "+polka.EventUserDowngraded+" or any other")
+	fs.StringVar(&d.URL, "url", "http://localhost:"+port, "the server's base URL (default from PORT)")
+	fs.StringVar(&d.Key, "key", strings.TrimSpace(defaultKey), "Polka's API key (default: the first of POLKA_KEY)")
+	fs.StringVar(&d.Secret, "secret", lookup("POLKA_WEBHOOK_SECRET"), "signing secret (whsec_...; default POLKA_WEBHOOK_SECRET); empty sends unsigned")
 	fs.StringVar(&d.ID, "id", "", "webhook-id (default: a new one)")
+	fs.StringVar(&at, "at", "", "when the event happened, RFC 3339 (default: now)")
 	fs.IntVar(&d.Attempts, "attempts", 6, "attempts at most")
 	fs.DurationVar(&d.Backoff, "backoff", time.Second, "delay after the first failure, doubled after each further one")
 	fs.DurationVar(&d.MaxBackoff, "max-backoff", time.Minute, "longest delay between attempts")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	if _, err := uuid.Parse(d.UserID); err != nil && d.Event == polka.EventUserUpgraded {
+	if _, err := uuid.Parse(d.UserID); err != nil && polka.ChangeOf(d.Event) != polka.NoChange {
 		return errors.New("--user must be a user's id (a UUID)")
 	}
+	if at != "" {
+		t, err := time.Parse(time.RFC3339Nano, at)
+		if err != nil {
+			return fmt.Errorf("--at must be an RFC 3339 time such as 2026-12-01T15:04:05Z: %w", err)
+		}
+		d.At = t
+	}
 	return polka.Send(ctx, d, stdout)
+}
+
+const inboxUsage = `Usage: chirpy polka inbox [flags]
+
+Lists the webhook deliveries the server recorded (read from DB_URL), newest
+first: when each was received, its webhook-id, event, user and outcome
+(applied, ignored, unknown_user, stale). Deliveries refused with a 4xx or 5xx
+are not recorded; the server's request log has them.
+
+Flags:
+`
+
+func polkaInbox(ctx context.Context, args []string, lookup func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("chirpy polka inbox", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, inboxUsage); fs.PrintDefaults() }
+	outcome := fs.String("outcome", "", "only deliveries of this outcome")
+	since := fs.Duration("since", 24*time.Hour, "only deliveries received within this long")
+	limit := fs.Int("limit", 50, "at most this many deliveries")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	f := store.InboxFilter{Since: time.Now().Add(-*since), Limit: *limit}
+	if *outcome != "" {
+		o, err := polka.ParseOutcome(*outcome)
+		if err != nil {
+			return fmt.Errorf("--outcome: %w", err)
+		}
+		f.Outcome = o
+	}
+	if *limit < 1 || *since <= 0 {
+		return errors.New("--limit and --since must be positive")
+	}
+	dbURL := lookup("DB_URL")
+	if dbURL == "" {
+		return errors.New("DB_URL is not set: the inbox is read from the server's database")
+	}
+	st, err := store.Open(ctx, dbURL, store.Options{MaxConns: 1})
+	if err != nil {
+		return fmt.Errorf("DB_URL: %w", err)
+	}
+	defer st.Close()
+	entries, err := st.Inbox(ctx, f)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RECEIVED\tID\tEVENT\tUSER\tOUTCOME")
+	for _, e := range entries {
+		user := "-"
+		if e.UserID.Valid {
+			user = e.UserID.UUID.String()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.ReceivedAt.UTC().Format(time.RFC3339), e.ID, printable(e.Event), user, e.Outcome)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(entries) == 0 {
+		fmt.Fprintf(stderr, "no deliveries received in the last %v\n", *since)
+	}
+	return nil
+}
+
+// printable returns s, quoted if it holds anything that is not printable (a
+// sender chooses its event names; a terminal should not run them).
+func printable(s string) string {
+	for _, r := range s {
+		if !strconv.IsPrint(r) || r == '\t' {
+			return strconv.Quote(s)
+		}
+	}
+	return s
 }

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"chirpy/internal/polka"
+	polkapkg "chirpy/internal/polka"
 )
 
 // A receiver that fails twice and then accepts: the sender tries three
@@ -20,7 +20,7 @@ import (
 func TestPolkaSendRetriesUntilAccepted(t *testing.T) {
 	t.Parallel()
 	const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-	signer, _ := polka.NewSigner(secret)
+	signer, _ := polkapkg.NewSigner(secret)
 	var mu sync.Mutex
 	var ids []string
 	var verifyErrs []error
@@ -31,7 +31,7 @@ func TestPolkaSendRetriesUntilAccepted(t *testing.T) {
 		ids = append(ids, r.Header.Get("Webhook-Id"))
 		verifyErrs = append(verifyErrs, signer.Verify(r.Header.Get("Webhook-Id"), r.Header.Get("Webhook-Timestamp"),
 			r.Header.Get("Webhook-Signature"), body, time.Now()))
-		if r.URL.Path != polka.WebhookPath || r.Header.Get("Authorization") != "ApiKey k" {
+		if r.URL.Path != polkapkg.WebhookPath || r.Header.Get("Authorization") != "ApiKey k" {
 			w.WriteHeader(http.StatusBadRequest)
 			return
 		}
@@ -139,10 +139,92 @@ func TestPolkaSendUsage(t *testing.T) {
 		{"chirpy", "polka", "send"}, // no --user
 		{"chirpy", "polka", "send", "--user", "walt"},
 		{"chirpy", "polka", "send", "--user", "8a0e3bb6-1a0d-4b38-8e6c-4a4b7e1e2f00", "extra"},
+		{"chirpy", "polka", "send", "--event", "user.downgraded", "--user", "walt"},
+		{"chirpy", "polka", "send", "--user", "8a0e3bb6-1a0d-4b38-8e6c-4a4b7e1e2f00", "--at", "yesterday"},
+		{"chirpy", "polka", "sned"},
+		{"chirpy", "polka", "secret", "extra"},
+		{"chirpy", "polka", "inbox"}, // no DB_URL
+		{"chirpy", "polka", "inbox", "--outcome", "won"},
 	} {
 		var out strings.Builder
 		if err := Run(context.Background(), args, lookup(nil), &out, &out); err == nil {
 			t.Errorf("%v succeeded", args)
 		}
+	}
+}
+
+// Polka in development: the sender finds the server from PORT, sends
+// downgrades, says why the server refused a delivery; a fresh secret is one
+// command away; the inbox shows what the server recorded.
+func TestPolkaCommandsAgainstServer(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, nil)
+	walt := s.signUp(t, "walt@breakingbad.com", "123456")
+	port := s.URL[strings.LastIndex(s.URL, ":")+1:]
+	env := map[string]string{"POLKA_KEY": polkaKey, "PORT": port, "DB_URL": s.DBURL}
+	polka := func(args ...string) (string, error) {
+		var out strings.Builder
+		err := Run(context.Background(), append([]string{"chirpy", "polka"}, args...), lookup(env), &out, &out)
+		return out.String(), err
+	}
+
+	if out, err := polka("send", "--user", walt.ID, "--id", "msg_up"); err != nil || !strings.Contains(out, "attempt 1: 204") {
+		t.Fatalf("send to the PORT's server: %v\n%s", err, out)
+	}
+	if out, err := polka("send", "--event", "user.downgraded", "--user", walt.ID, "--id", "msg_down"); err != nil {
+		t.Fatalf("send a downgrade: %v\n%s", err, out)
+	}
+	if s.isRed(t, "walt@breakingbad.com", "123456") {
+		t.Fatal("the downgrade sent by chirpy polka send did not end the membership")
+	}
+	// An old upgrade, sent late, with the event's time: stale.
+	if out, err := polka("send", "--user", walt.ID, "--id", "msg_old", "--at", time.Now().Add(-time.Hour).Format(time.RFC3339)); err != nil {
+		t.Fatalf("send an old upgrade: %v\n%s", err, out)
+	}
+	if s.isRed(t, "walt@breakingbad.com", "123456") {
+		t.Fatal("an old upgrade sent late undid the downgrade")
+	}
+	out, err := polka("send", "--user", "8a0e3bb6-1a0d-4b38-8e6c-4a4b7e1e2f00", "--attempts", "1")
+	if err == nil || !strings.Contains(out, "attempt 1: 404 Not Found (User not found); giving up") {
+		t.Fatalf("a refused delivery: %v\n%s", err, out)
+	}
+
+	secret, err := polka("secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := polkapkg.NewSigner(strings.TrimSpace(secret)); err != nil || !strings.HasPrefix(secret, "whsec_") || strings.Count(secret, "\n") != 1 {
+		t.Fatalf("secret %q: %v", secret, err)
+	}
+	if again, _ := polka("secret"); again == secret {
+		t.Fatal("two secrets are the same")
+	}
+
+	out, err = polka("inbox")
+	if err != nil {
+		t.Fatalf("inbox: %v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 5 || !strings.HasPrefix(lines[0], "RECEIVED") {
+		t.Fatalf("inbox lists %d lines, want a header and 4 deliveries:\n%s", len(lines), out)
+	}
+	for i, want := range []string{"unknown_user", "msg_old", "msg_down", "msg_up"} { // newest first
+		if !strings.Contains(lines[i+1], want) {
+			t.Errorf("inbox line %d = %q, want %s", i+1, lines[i+1], want)
+		}
+	}
+	if !strings.Contains(lines[2], "stale") || !strings.Contains(lines[3], "user.downgraded") || !strings.Contains(lines[4], walt.ID) {
+		t.Errorf("inbox:\n%s", out)
+	}
+	out, _ = polka("inbox", "--outcome", "stale")
+	if n := strings.Count(out, "\n"); n != 2 || !strings.Contains(out, "msg_old") {
+		t.Errorf("inbox --outcome stale:\n%s", out)
+	}
+	if _, err := s.DB.Exec(`UPDATE webhook_inbox SET received_at = now() - interval '2 hours' WHERE id = 'msg_up'`); err != nil {
+		t.Fatal(err)
+	}
+	out, _ = polka("inbox", "--since", "1h", "--limit", "2")
+	if n := strings.Count(out, "\n"); n != 3 || strings.Contains(out, "msg_up ") {
+		t.Errorf("inbox --since 1h --limit 2:\n%s", out)
 	}
 }

@@ -60,14 +60,18 @@ func Run(ctx context.Context, args []string, lookupEnv config.LookupFunc, stdout
 }
 
 // reportFatal writes the error a server stops with as one line, in the
-// format of its logs.
+// format of its logs: JSON unless LOG_FORMAT is text (or is what is wrong).
 func reportFatal(stderr io.Writer, format string, err error) {
-	if format == logging.FormatJSON {
-		logging.New(stderr, format, slog.LevelError).Error(err.Error())
+	if format == logging.FormatText || format == "" {
+		fmt.Fprintf(stderr, "chirpy: %v\n", err)
 		return
 	}
-	fmt.Fprintf(stderr, "chirpy: %v\n", err)
+	logging.New(stderr, format, slog.LevelError).Error(err.Error())
 }
+
+// servingNotifier is a stdout that wants to know the address the server
+// listens on, once it does: with PORT=0, that is how a test finds its server.
+type servingNotifier interface{ Serving(addr net.Addr) }
 
 // minSecretBytes is the shortest JWT_SECRET accepted without a warning: HS256
 // keys should be at least as long as the hash (RFC 7518 §3.2).
@@ -97,14 +101,14 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 
 	applied, err := store.Migrate(ctx, cfg.DBURL)
 	if err != nil {
-		return fmt.Errorf("DB_URL: %w", err)
+		return dbError(err)
 	}
 	for _, m := range applied {
 		logger.Info("applied migration", "version", m.Version, "file", m.File, "duration", m.Duration)
 	}
 	st, err := store.Open(ctx, cfg.DBURL, store.Options{MaxConns: cfg.DBMaxConns})
 	if err != nil {
-		return fmt.Errorf("DB_URL: %w", err)
+		return dbError(err)
 	}
 	defer st.Close()
 	hasher, err := auth.NewHasher(auth.PasswordParams, runtime.GOMAXPROCS(0))
@@ -154,6 +158,9 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 		return fmt.Errorf("cannot listen on port %d (PORT): %w", cfg.Port, err)
 	}
 	logger.Info("serving", "addr", ln.Addr().String(), "platform", cfg.Platform)
+	if n, ok := stdout.(servingNotifier); ok {
+		n.Serving(ln.Addr())
+	}
 
 	pruneCtx, stopPruning := context.WithCancel(context.WithoutCancel(ctx))
 	pruned := make(chan struct{})
@@ -182,6 +189,14 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// dbError names DB_URL in an error that is about reaching the database.
+func dbError(err error) error {
+	if errors.Is(err, store.ErrUnavailable) || errors.Is(err, store.ErrInvalid) {
+		return fmt.Errorf("DB_URL: %w", err)
+	}
+	return err
 }
 
 // pruneInbox deletes deliveries older than polka.InboxRetention now and then

@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"chirpy/internal/dev/pgtest"
-	"chirpy/sql/schema"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,6 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"chirpy/internal/dev/pgtest"
+	"chirpy/sql/schema"
 )
 
 // A database that has never seen Chirpy is migrated when the server starts.
@@ -145,18 +146,20 @@ func TestLogFormat(t *testing.T) {
 	for _, format := range []string{"json", "text"} {
 		t.Run(format, func(t *testing.T) {
 			t.Parallel()
-			var stdout, stderr syncBuffer
-			port := freePort(t)
+			stdout, stderr := newServerOutput(), &syncBuffer{}
 			env := map[string]string{
-				"DB_URL": pgtest.NewBlankDatabase(t), "JWT_SECRET": "short", "PORT": port, "LOG_FORMAT": format,
+				"DB_URL": pgtest.NewBlankDatabase(t), "JWT_SECRET": "short", "PORT": "0", "LOG_FORMAT": format,
 				"LOG_LEVEL": "debug",
 			}
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan error, 1)
-			go func() { done <- Run(ctx, []string{"chirpy"}, lookup(env), &stdout, &stderr) }()
-			s := &testServer{URL: "http://127.0.0.1:" + port}
-			if err := waitHealthy(s.URL, done); err != nil {
-				t.Fatalf("%v\n%s%s", err, &stdout, &stderr)
+			go func() { done <- Run(ctx, []string{"chirpy"}, lookup(env), stdout, stderr) }()
+			var s *testServer
+			select {
+			case addr := <-stdout.serving:
+				s = &testServer{URL: "http://" + addr.String()}
+			case err := <-done:
+				t.Fatalf("%v\n%s%s", err, stdout, stderr)
 			}
 			s.req(t, "GET", "/nowhere", nil).expect(t, http.StatusNotFound)
 			s.req(t, "DELETE", "/api/healthz", nil).expect(t, http.StatusMethodNotAllowed)

@@ -173,3 +173,35 @@ func TestLoginThrottled(t *testing.T) {
 		t.Fatalf("40 concurrent wrong logins answered %v; want at most 10 checked and the rest 429", counts)
 	}
 }
+
+// The course's sequence after sign-up: log in, refresh, revoke.
+func TestLoginRefreshRevoke(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, nil)
+	walt := decode[userJSON](t, s.req(t, "POST", "/api/users", map[string]string{"email": "walt@breakingbad.com", "password": "123456"}).expect(t, http.StatusCreated))
+	s.req(t, "POST", "/api/users", map[string]string{"email": "saul@bettercall.com", "password": "123456"}).expect(t, http.StatusCreated)
+	login := decode[userJSON](t, s.req(t, "POST", "/api/login", map[string]any{
+		"email": "walt@breakingbad.com", "password": "123456", "expires_in_seconds": 1,
+	}).expect(t, http.StatusOK))
+	if login.ID != walt.ID || login.Email != walt.Email || login.IsChirpyRed == nil || *login.IsChirpyRed {
+		t.Fatalf("login user = %+v, want %+v", login, walt)
+	}
+	if login.Token == "" || !hex64.MatchString(login.RefreshToken) {
+		t.Fatalf("login token %q, refresh_token %q", login.Token, login.RefreshToken)
+	}
+
+	refreshed := s.req(t, "POST", "/api/refresh", nil, bearer(login.RefreshToken)...).expect(t, http.StatusOK)
+	newToken := decode[map[string]string](t, refreshed)["token"]
+	if newToken == "" {
+		t.Fatalf("refresh body %s has no token", refreshed.Body)
+	}
+	// The refreshed access token works.
+	s.postChirp(t, newToken, "refreshed")
+
+	s.req(t, "POST", "/api/revoke", nil, bearer(login.RefreshToken)...).expect(t, http.StatusNoContent)
+	r := s.req(t, "POST", "/api/refresh", nil, bearer(login.RefreshToken)...).expect(t, http.StatusUnauthorized)
+	r.errorMessage(t)
+	// Revoking again changes nothing and still answers 204.
+	s.req(t, "POST", "/api/revoke", nil, bearer(login.RefreshToken)...).expect(t, http.StatusNoContent)
+	s.req(t, "POST", "/api/revoke", nil).expect(t, http.StatusUnauthorized)
+}

@@ -24,8 +24,8 @@ func checkUTCTime(t *testing.T, field, s string) {
 	}
 }
 
-// The course's sequence: reset, create users, log in, refresh, revoke.
-func TestUsersLoginRefreshRevoke(t *testing.T) {
+// The course's sign-up, after a reset.
+func TestCreateUser(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, nil)
 	s.req(t, "POST", "/admin/reset", nil).expect(t, http.StatusOK)
@@ -44,31 +44,6 @@ func TestUsersLoginRefreshRevoke(t *testing.T) {
 		t.Errorf("sign-up returned tokens: %s", created.Body)
 	}
 	s.req(t, "POST", "/api/users", map[string]string{"email": "saul@bettercall.com", "password": "123456"}).expect(t, http.StatusCreated)
-
-	login := decode[userJSON](t, s.req(t, "POST", "/api/login", map[string]any{
-		"email": "walt@breakingbad.com", "password": "123456", "expires_in_seconds": 1,
-	}).expect(t, http.StatusOK))
-	if login.ID != walt.ID || login.Email != walt.Email || login.IsChirpyRed == nil || *login.IsChirpyRed {
-		t.Fatalf("login user = %+v, want %+v", login, walt)
-	}
-	if login.Token == "" || !hex64.MatchString(login.RefreshToken) {
-		t.Fatalf("login token %q, refresh_token %q", login.Token, login.RefreshToken)
-	}
-
-	refreshed := s.req(t, "POST", "/api/refresh", nil, bearer(login.RefreshToken)...).expect(t, http.StatusOK)
-	newToken := decode[map[string]string](t, refreshed)["token"]
-	if newToken == "" {
-		t.Fatalf("refresh body %s has no token", refreshed.Body)
-	}
-	// The refreshed access token works.
-	s.postChirp(t, newToken, "refreshed")
-
-	s.req(t, "POST", "/api/revoke", nil, bearer(login.RefreshToken)...).expect(t, http.StatusNoContent)
-	r := s.req(t, "POST", "/api/refresh", nil, bearer(login.RefreshToken)...).expect(t, http.StatusUnauthorized)
-	r.errorMessage(t)
-	// Revoking again changes nothing and still answers 204.
-	s.req(t, "POST", "/api/revoke", nil, bearer(login.RefreshToken)...).expect(t, http.StatusNoContent)
-	s.req(t, "POST", "/api/revoke", nil).expect(t, http.StatusUnauthorized)
 }
 
 func TestUpdateUser(t *testing.T) {

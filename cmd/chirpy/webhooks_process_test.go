@@ -3,22 +3,22 @@ package main
 import (
 	"bytes"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"chirpy/internal/dev/pgtest"
 )
 
-// deliver posts a user.upgraded webhook; a nil error means an answer came.
-func deliver(serverURL, id, userID string) (int, error) {
-	body := fmt.Sprintf(`{"event": "user.upgraded", "data": {"user_id": %q}}`, userID)
+// deliver posts a webhook of ev; a nil error means an answer came.
+func deliver(serverURL string, ev membershipEvent, id, userID string) (int, error) {
+	body, _ := json.Marshal(ev.body(userID))
 	req, _ := http.NewRequest("POST", serverURL+"/api/polka/webhooks", bytes.NewReader([]byte(body)))
 	req.Header.Set("Authorization", "ApiKey f271c81ff7084ee5b99a5091b42d486e")
 	req.Header.Set("Webhook-Id", id)
@@ -46,12 +46,13 @@ func killableDatabase(t *testing.T) (string, *sql.DB) {
 	return dbURL, db
 }
 
-func createUsers(t *testing.T, db *sql.DB, n int) []string {
+// createUsers creates n users, members of Chirpy Red if red.
+func createUsers(t *testing.T, db *sql.DB, n int, red bool) []string {
 	t.Helper()
 	rows, err := db.Query(`
-		INSERT INTO users (email, hashed_password)
-		SELECT 'user' || i || '@example.com', 'not-a-real-hash' FROM generate_series(1, $1) AS i
-		RETURNING id`, n)
+		INSERT INTO users (email, hashed_password, is_chirpy_red)
+		SELECT 'user' || i || '@example.com', 'not-a-real-hash', $2 FROM generate_series(1, $1) AS i
+		RETURNING id`, n, red)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,22 +118,23 @@ func waitIdle(t *testing.T, db *sql.DB) {
 	}
 }
 
-// checkAllOrNothing fails the test unless every user is Chirpy Red exactly
-// when an applied delivery for them is recorded.
-func checkAllOrNothing(t *testing.T, db *sql.DB) (applied int) {
+// checkAllOrNothing fails the test unless every user's membership was changed
+// by ev exactly when an applied delivery for them is recorded; it returns how
+// many were changed.
+func checkAllOrNothing(t *testing.T, db *sql.DB, ev membershipEvent) (applied int) {
 	t.Helper()
 	var broken int
 	err := db.QueryRow(`
 		SELECT
-			count(*) FILTER (WHERE u.is_chirpy_red <> EXISTS (
+			count(*) FILTER (WHERE (u.is_chirpy_red = $1) <> EXISTS (
 				SELECT 1 FROM webhook_inbox w WHERE w.user_id = u.id AND w.outcome = 'applied')),
-			count(*) FILTER (WHERE u.is_chirpy_red)
-		FROM users u`).Scan(&broken, &applied)
+			count(*) FILTER (WHERE u.is_chirpy_red = $1)
+		FROM users u`, ev.after).Scan(&broken, &applied)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if broken > 0 {
-		t.Fatalf("%d users are half-applied: upgraded without an applied delivery, or the reverse", broken)
+		t.Fatalf("%d users are half-applied: changed without an applied delivery, or the reverse", broken)
 	}
 	return applied
 }
@@ -141,41 +143,46 @@ func checkAllOrNothing(t *testing.T, db *sql.DB) (applied int) {
 // delivery leaves nothing, and a retry to a new process applies it once.
 func TestKilledMidDeliveryLeavesNothingHalfDone(t *testing.T) {
 	t.Parallel()
-	dbURL, db := killableDatabase(t)
-	user := createUsers(t, db, 1)[0]
-	server := startBinary(t, "DB_URL="+dbURL)
+	for _, ev := range membershipEvents {
+		t.Run(ev.name, func(t *testing.T) {
+			t.Parallel()
+			dbURL, db := killableDatabase(t)
+			user := createUsers(t, db, 1, ev.before)[0]
+			server := startBinary(t, "DB_URL="+dbURL)
 
-	// Hold the user's row so the delivery stops inside its statement.
-	tx := lockUser(t, db, user)
-	answered := make(chan error, 1)
-	go func() {
-		_, err := deliver(server.URL, "msg_kill", user)
-		answered <- err
-	}()
-	waitForLockWait(t, db)
+			// Hold the user's row so the delivery stops inside its statement.
+			tx := lockUser(t, db, user)
+			answered := make(chan error, 1)
+			go func() {
+				_, err := deliver(server.URL, ev, "msg_kill", user)
+				answered <- err
+			}()
+			waitForLockWait(t, db)
 
-	server.kill()
-	if err := <-answered; err == nil {
-		t.Fatal("the killed server answered the delivery")
-	}
-	time.Sleep(200 * time.Millisecond) // several client checks
-	tx.Rollback()
-	waitIdle(t, db)
-	var recorded int
-	db.QueryRow(`SELECT count(*) FROM webhook_inbox`).Scan(&recorded)
-	if applied := checkAllOrNothing(t, db); applied != 0 || recorded != 0 {
-		t.Fatalf("after the kill: %d users upgraded, %d deliveries recorded; want nothing", applied, recorded)
-	}
+			server.kill()
+			if err := <-answered; err == nil {
+				t.Fatal("the killed server answered the delivery")
+			}
+			time.Sleep(200 * time.Millisecond) // several client checks
+			tx.Rollback()
+			waitIdle(t, db)
+			var recorded int
+			db.QueryRow(`SELECT count(*) FROM webhook_inbox`).Scan(&recorded)
+			if applied := checkAllOrNothing(t, db, ev); applied != 0 || recorded != 0 {
+				t.Fatalf("after the kill: %d users changed, %d deliveries recorded; want nothing", applied, recorded)
+			}
 
-	// Polka retries against the restarted server.
-	server = startBinary(t, "DB_URL="+dbURL)
-	if status, err := deliver(server.URL, "msg_kill", user); err != nil || status != http.StatusNoContent {
-		t.Fatalf("retry: %d, %v", status, err)
-	}
-	var rows int
-	db.QueryRow(`SELECT count(*) FROM webhook_inbox WHERE id = 'msg_kill' AND outcome = 'applied'`).Scan(&rows)
-	if applied := checkAllOrNothing(t, db); applied != 1 || rows != 1 {
-		t.Fatalf("after the retry: %d users upgraded, %d applied rows; want 1 and 1", applied, rows)
+			// Polka retries against the restarted server.
+			server = startBinary(t, "DB_URL="+dbURL)
+			if status, err := deliver(server.URL, ev, "msg_kill", user); err != nil || status != http.StatusNoContent {
+				t.Fatalf("retry: %d, %v", status, err)
+			}
+			var rows int
+			db.QueryRow(`SELECT count(*) FROM webhook_inbox WHERE id = 'msg_kill' AND outcome = 'applied'`).Scan(&rows)
+			if applied := checkAllOrNothing(t, db, ev); applied != 1 || rows != 1 {
+				t.Fatalf("after the retry: %d users changed, %d applied rows; want 1 and 1", applied, rows)
+			}
+		})
 	}
 }
 
@@ -183,93 +190,46 @@ func TestKilledMidDeliveryLeavesNothingHalfDone(t *testing.T) {
 // done, it is all or nothing.
 func TestKilledUnderLoadLeavesAllOrNothing(t *testing.T) {
 	t.Parallel()
-	dbURL, db := killableDatabase(t)
-	users := createUsers(t, db, 300)
-	partway := 0
-	for round := range 5 {
-		server := startBinary(t, "DB_URL="+dbURL)
-		var wg sync.WaitGroup
-		for i, u := range users {
-			wg.Go(func() {
-				deliver(server.URL, fmt.Sprintf("msg_%d_%d", round, i), u)
-			})
-		}
-		time.Sleep(time.Duration(5+rand.IntN(40)) * time.Millisecond)
-		server.kill()
-		wg.Wait()
-		waitIdle(t, db)
-		checkAllOrNothing(t, db)
-		var recorded int
-		db.QueryRow(`SELECT count(*) FROM webhook_inbox WHERE id LIKE $1`, fmt.Sprintf("msg_%d_%%", round)).Scan(&recorded)
-		t.Logf("round %d: %d of %d deliveries recorded when the server was killed", round, recorded, len(users))
-		if recorded > 0 && recorded < len(users) {
-			partway++
-		}
-	}
-	// The kills must have landed among the deliveries, or nothing was tested.
-	if partway == 0 {
-		t.Fatal("no round was killed partway through its deliveries")
-	}
-}
-
-// SIGTERM while a request is in flight: the server stops taking new
-// connections, lets the request finish (answered, and committed), then exits 0.
-func TestGracefulShutdownFinishesRequestsInFlight(t *testing.T) {
-	t.Parallel()
-	dbURL := pgtest.NewDatabase(t)
-	db := openDB(t, dbURL)
-	user := createUsers(t, db, 1)[0]
-	server := startBinary(t, "DB_URL="+dbURL)
-
-	// Hold the user's row so the delivery is slow: it waits in the database.
-	tx := lockUser(t, db, user)
-	type result struct {
-		status int
-		err    error
-	}
-	answered := make(chan result, 1)
-	go func() {
-		st, err := deliver(server.URL, "msg_shutdown", user)
-		answered <- result{st, err}
-	}()
-	waitForLockWait(t, db)
-
-	if err := server.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	// The listener closes; the process stays for the request in flight.
-	refused := false
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if _, err := http.Get(server.URL + "/api/healthz"); err != nil {
-			refused = true
-			break
-		}
-	}
-	if !refused {
-		t.Error("the server still accepts new connections 5s after SIGTERM")
-	}
-	select {
-	case <-server.done:
-		t.Fatal("the server exited with a request in flight")
-	default:
-	}
-
-	tx.Rollback() // the slow request can now finish
-	r := <-answered
-	if r.err != nil || r.status != http.StatusNoContent {
-		t.Fatalf("request in flight at SIGTERM: %d, %v; want 204", r.status, r.err)
-	}
-	select {
-	case <-server.done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the server did not exit after its last request")
-	}
-	if code := server.cmd.ProcessState.ExitCode(); code != 0 {
-		t.Fatalf("exit code %d, want 0", code)
-	}
-	var red bool
-	db.QueryRow(`SELECT is_chirpy_red FROM users WHERE id = $1`, user).Scan(&red)
-	if !red {
-		t.Fatal("the request answered 204 during shutdown was not committed")
+	for _, ev := range membershipEvents {
+		t.Run(ev.name, func(t *testing.T) {
+			t.Parallel()
+			dbURL, db := killableDatabase(t)
+			users := createUsers(t, db, 300, ev.before)
+			partway := 0
+			for round := range 5 {
+				server := startBinary(t, "DB_URL="+dbURL)
+				var wg sync.WaitGroup
+				for i, u := range users {
+					wg.Go(func() {
+						deliver(server.URL, ev, fmt.Sprintf("msg_%d_%d", round, i), u)
+					})
+				}
+				// Kill once the deliveries are under way (some committed), at
+				// a random moment after: however loaded the machine, the kill
+				// lands among them.
+				for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+					var recorded int
+					db.QueryRow(`SELECT count(*) FROM webhook_inbox WHERE id LIKE $1`, fmt.Sprintf("msg_%d_%%", round)).Scan(&recorded)
+					if recorded >= 3 {
+						break
+					}
+				}
+				time.Sleep(time.Duration(rand.IntN(10)) * time.Millisecond)
+				server.kill()
+				wg.Wait()
+				waitIdle(t, db)
+				checkAllOrNothing(t, db, ev)
+				var recorded int
+				db.QueryRow(`SELECT count(*) FROM webhook_inbox WHERE id LIKE $1`, fmt.Sprintf("msg_%d_%%", round)).Scan(&recorded)
+				t.Logf("round %d: %d of %d deliveries recorded when the server was killed", round, recorded, len(users))
+				if recorded > 0 && recorded < len(users) {
+					partway++
+				}
+			}
+			// The kills must have landed among the deliveries, or nothing was tested.
+			if partway == 0 {
+				t.Fatal("no round was killed partway through its deliveries")
+			}
+		})
 	}
 }

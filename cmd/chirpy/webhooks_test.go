@@ -1,8 +1,6 @@
 package main
 
 import (
-	"chirpy/internal/dev/pgtest"
-	"chirpy/internal/polka"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -12,10 +10,39 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"chirpy/internal/dev/pgtest"
+	"chirpy/internal/polka"
 )
 
 func upgraded(userID string) map[string]any {
 	return map[string]any{"event": "user.upgraded", "data": map[string]string{"user_id": userID}}
+}
+
+func downgraded(userID string) map[string]any {
+	return map[string]any{"event": "user.downgraded", "data": map[string]string{"user_id": userID}}
+}
+
+// membershipEvent is an event that changes a membership, with the state a
+// user is in before it (set by the test) and after it.
+type membershipEvent struct {
+	name          string
+	body          func(userID string) map[string]any
+	before, after bool
+}
+
+// membershipEvents are the events the delivery guarantees are tested with.
+var membershipEvents = []membershipEvent{
+	{"upgrade", upgraded, false, true},
+	{"downgrade", downgraded, true, false},
+}
+
+// setRed sets a user's membership behind the server's back.
+func (s *testServer) setRed(t *testing.T, userID string, red bool) {
+	t.Helper()
+	if _, err := s.DB.Exec(`UPDATE users SET is_chirpy_red = $2 WHERE id = $1`, userID, red); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func apiKey(key string) []string { return []string{"Authorization", "ApiKey " + key} }
@@ -125,60 +152,164 @@ func withID(id string) []string {
 	return []string{"Authorization", "ApiKey " + polkaKey, "Webhook-Id", id}
 }
 
-func TestWebhookConcurrentDeliveriesApplyOnce(t *testing.T) {
+// user.downgraded, as a course client would send it: the same answers as an
+// upgrade, and the membership ends.
+func TestWebhookDowngradeCourse(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, nil)
 	walt := s.signUp(t, "walt@breakingbad.com", "123456")
-	_, before := s.red(t, walt.ID)
-	changes := s.countMembershipChanges(t)
+	s.req(t, "POST", hookPath, upgraded(walt.ID), apiKey(polkaKey)...).expect(t, http.StatusNoContent)
 
-	const n = 20
-	statuses := make([]int, n)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range n {
-		wg.Go(func() {
-			<-start
-			statuses[i] = s.req(t, "POST", hookPath, upgraded(walt.ID), withID("msg_concurrent")...).Status
-		})
+	s.req(t, "POST", hookPath, downgraded(walt.ID)).expect(t, http.StatusUnauthorized).errorMessage(t)
+	s.req(t, "POST", hookPath, downgraded(walt.ID), apiKey("wrong")...).expect(t, http.StatusUnauthorized)
+	s.req(t, "POST", hookPath, downgraded("walt"), apiKey(polkaKey)...).expect(t, http.StatusBadRequest).errorMessage(t)
+	s.req(t, "POST", hookPath, downgraded("8a0e3bb6-1a0d-4b38-8e6c-4a4b7e1e2f00"), apiKey(polkaKey)...).expect(t, http.StatusNotFound).errorMessage(t)
+	if !s.isRed(t, "walt@breakingbad.com", "123456") {
+		t.Fatal("a refused downgrade ended the membership")
 	}
-	close(start)
-	wg.Wait()
-	for i, st := range statuses {
-		if st != http.StatusNoContent {
-			t.Errorf("delivery %d: status %d, want 204", i, st)
+	for range 2 {
+		r := s.req(t, "POST", hookPath, downgraded(walt.ID), apiKey(polkaKey)...).expect(t, http.StatusNoContent)
+		if len(r.Body) != 0 {
+			t.Errorf("204 with body %q", r.Body)
+		}
+		if s.isRed(t, "walt@breakingbad.com", "123456") {
+			t.Fatal("user.downgraded did not end the membership")
 		}
 	}
-	if outcome, rows := s.inbox(t, "msg_concurrent"); rows != 1 || outcome != "applied" {
-		t.Fatalf("inbox holds %d rows (outcome %q) for the id, want exactly one applied", rows, outcome)
+	// And it can begin again.
+	s.req(t, "POST", hookPath, upgraded(walt.ID), apiKey(polkaKey)...).expect(t, http.StatusNoContent)
+	if !s.isRed(t, "walt@breakingbad.com", "123456") {
+		t.Fatal("an upgrade after a downgrade did not apply")
 	}
-	red, after := s.red(t, walt.ID)
-	if !red || !after.After(before) {
-		t.Fatalf("user red=%v updated_at %v -> %v", red, before, after)
-	}
+}
 
-	// Exactly one of the twenty changed the user; the others were
-	// recognised and wrote nothing.
-	if n := changes(); n != 1 {
-		t.Errorf("the membership was written %d times, want once", n)
+// Polka promises no order. Signed deliveries carry a time (the body's
+// timestamp, else webhook-timestamp): a change older than the last one
+// applied is acknowledged, recorded as stale, and changes nothing, so a late
+// retry of an old upgrade cannot undo a newer downgrade.
+func TestWebhookOrder(t *testing.T) {
+	t.Parallel()
+	const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+	s := startServer(t, map[string]string{"POLKA_WEBHOOK_SECRET": secret})
+	walt := s.signUp(t, "walt@breakingbad.com", "123456")
+	signer, _ := polka.NewSigner(secret)
+	send := func(id string, attempt time.Time, body map[string]any) response {
+		b, _ := json.Marshal(body)
+		return s.req(t, "POST", hookPath, b, "Authorization", "ApiKey "+polkaKey, "Webhook-Id", id,
+			"Webhook-Timestamp", strconv.FormatInt(attempt.Unix(), 10), "Webhook-Signature", signer.Sign(id, attempt, b))
 	}
+	now := time.Now()
 
-	// A later retry is acknowledged without applying again: undo the
-	// upgrade behind the server's back, and the retry leaves it undone.
-	if _, err := s.DB.Exec(`UPDATE users SET is_chirpy_red = false WHERE id = $1`, walt.ID); err != nil {
-		t.Fatal(err)
-	}
-	s.req(t, "POST", hookPath, upgraded(walt.ID), withID("msg_concurrent")...).expect(t, http.StatusNoContent)
+	// By webhook-timestamp: the downgrade was signed after the upgrade, and
+	// arrives first.
+	send("msg_down", now, downgraded(walt.ID)).expect(t, http.StatusNoContent)
+	send("msg_up", now.Add(-time.Minute), upgraded(walt.ID)).expect(t, http.StatusNoContent)
 	if red, _ := s.red(t, walt.ID); red {
-		t.Fatal("a retry of an applied delivery applied it again")
+		t.Fatal("an upgrade older than the downgrade made the user a member again")
 	}
-	if n := changes(); n != 2 { // the test's own undo, and nothing more
-		t.Errorf("the membership was written %d times, want 2", n)
+	if outcome, _ := s.inbox(t, "msg_up"); outcome != "stale" {
+		t.Fatalf("the older upgrade was recorded as %q, want stale", outcome)
 	}
-	// A new event is applied.
-	s.req(t, "POST", hookPath, upgraded(walt.ID), withID("msg_new")...).expect(t, http.StatusNoContent)
+
+	// By the event's own time: a retry days later is signed afresh, but its
+	// event is older than the last change, so it changes nothing.
+	withTime := func(body map[string]any, at time.Time) map[string]any {
+		body["timestamp"] = at.UTC().Format(time.RFC3339)
+		return body
+	}
+	send("msg_up_new", now.Add(time.Second), withTime(upgraded(walt.ID), now.Add(time.Second))).expect(t, http.StatusNoContent)
+	send("msg_down_new", now.Add(2*time.Second), withTime(downgraded(walt.ID), now.Add(2*time.Second))).expect(t, http.StatusNoContent)
+	late := withTime(upgraded(walt.ID), now.Add(-3*24*time.Hour))
+	send("msg_up_late", time.Now(), late).expect(t, http.StatusNoContent)
+	if red, _ := s.red(t, walt.ID); red {
+		t.Fatal("a late retry of an old upgrade undid a newer downgrade")
+	}
+	if outcome, _ := s.inbox(t, "msg_up_late"); outcome != "stale" {
+		t.Fatalf("the late upgrade was recorded as %q, want stale", outcome)
+	}
+	// A newer change applies.
+	send("msg_up_newest", time.Now(), withTime(upgraded(walt.ID), time.Now().Add(3*time.Second))).expect(t, http.StatusNoContent)
 	if red, _ := s.red(t, walt.ID); !red {
-		t.Fatal("a new delivery was not applied")
+		t.Fatal("the newest upgrade did not apply")
+	}
+}
+
+// Without a time (unsigned, no timestamp in the body), arrival decides.
+func TestWebhookArrivalOrderWithoutTimes(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, nil)
+	walt := s.signUp(t, "walt@breakingbad.com", "123456")
+	for i, body := range []map[string]any{upgraded(walt.ID), downgraded(walt.ID), upgraded(walt.ID)} {
+		s.req(t, "POST", hookPath, body, withID("msg_"+strconv.Itoa(i))...).expect(t, http.StatusNoContent)
+		if red, _ := s.red(t, walt.ID); red != (i%2 == 0) {
+			t.Fatalf("after delivery %d (%s): red %v", i, body["event"], red)
+		}
+	}
+}
+
+func TestWebhookConcurrentDeliveriesApplyOnce(t *testing.T) {
+	t.Parallel()
+	for _, ev := range membershipEvents {
+		t.Run(ev.name, func(t *testing.T) {
+			t.Parallel()
+			s := startServer(t, nil)
+			walt := s.signUp(t, "walt@breakingbad.com", "123456")
+			s.setRed(t, walt.ID, ev.before)
+			_, before := s.red(t, walt.ID)
+			changes := s.countMembershipChanges(t)
+
+			const n = 20
+			statuses := make([]int, n)
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			for i := range n {
+				wg.Go(func() {
+					<-start
+					statuses[i] = s.req(t, "POST", hookPath, ev.body(walt.ID), withID("msg_concurrent")...).Status
+				})
+			}
+			close(start)
+			wg.Wait()
+			for i, st := range statuses {
+				if st != http.StatusNoContent {
+					t.Errorf("delivery %d: status %d, want 204", i, st)
+				}
+			}
+			if outcome, rows := s.inbox(t, "msg_concurrent"); rows != 1 || outcome != "applied" {
+				t.Fatalf("inbox holds %d rows (outcome %q) for the id, want exactly one applied", rows, outcome)
+			}
+			red, after := s.red(t, walt.ID)
+			if red != ev.after || !after.After(before) {
+				t.Fatalf("user red=%v updated_at %v -> %v", red, before, after)
+			}
+
+			// Retries are recognised and apply nothing, even twenty at once:
+			// undo the change behind the server's back, and they leave it
+			// undone.
+			s.setRed(t, walt.ID, ev.before)
+			for i := range n {
+				wg.Go(func() {
+					statuses[i] = s.req(t, "POST", hookPath, ev.body(walt.ID), withID("msg_concurrent")...).Status
+				})
+			}
+			wg.Wait()
+			for i, st := range statuses {
+				if st != http.StatusNoContent {
+					t.Errorf("retry %d: status %d, want 204", i, st)
+				}
+			}
+			if red, _ := s.red(t, walt.ID); red != ev.before {
+				t.Fatal("a retry of an applied delivery applied it again")
+			}
+			if n := changes(); n != 2 { // the first delivery and the test's undo, nothing more
+				t.Errorf("the membership was written %d times, want 2", n)
+			}
+			// A new event is applied.
+			s.req(t, "POST", hookPath, ev.body(walt.ID), withID("msg_new")...).expect(t, http.StatusNoContent)
+			if red, _ := s.red(t, walt.ID); red != ev.after {
+				t.Fatal("a new delivery was not applied")
+			}
+		})
 	}
 }
 
@@ -326,35 +457,41 @@ func TestWebhookStartsRefusingMalformedSecret(t *testing.T) {
 // gets a 503 with Retry-After, leaves nothing behind, and a retry succeeds.
 func TestWebhookDatabaseDeadline(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, nil)
-	walt := s.signUp(t, "walt@breakingbad.com", "123456")
+	for _, ev := range membershipEvents {
+		t.Run(ev.name, func(t *testing.T) {
+			t.Parallel()
+			s := startServer(t, nil)
+			walt := s.signUp(t, "walt@breakingbad.com", "123456")
+			s.setRed(t, walt.ID, ev.before)
 
-	tx, err := s.DB.Begin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(`SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, walt.ID); err != nil {
-		t.Fatal(err)
-	}
-	start := time.Now()
-	r := s.req(t, "POST", hookPath, upgraded(walt.ID), withID("msg_slow")...)
-	took := time.Since(start)
-	tx.Rollback()
-	if r.Status != http.StatusServiceUnavailable || r.Header.Get("Retry-After") == "" {
-		t.Fatalf("status %d Retry-After %q, want 503 with Retry-After", r.Status, r.Header.Get("Retry-After"))
-	}
-	if took > 8*time.Second {
-		t.Errorf("the 503 took %v; the handler's deadline is meant to answer well within a sender's timeout", took)
-	}
-	if _, n := s.inbox(t, "msg_slow"); n != 0 {
-		t.Fatal("a delivery answered 503 was recorded")
-	}
-	if red, _ := s.red(t, walt.ID); red {
-		t.Fatal("a delivery answered 503 upgraded the user")
-	}
-	s.req(t, "POST", hookPath, upgraded(walt.ID), withID("msg_slow")...).expect(t, http.StatusNoContent)
-	if red, _ := s.red(t, walt.ID); !red {
-		t.Fatal("the retry did not upgrade the user")
+			tx, err := s.DB.Begin()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tx.Exec(`SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, walt.ID); err != nil {
+				t.Fatal(err)
+			}
+			start := time.Now()
+			r := s.req(t, "POST", hookPath, ev.body(walt.ID), withID("msg_slow")...)
+			took := time.Since(start)
+			tx.Rollback()
+			if r.Status != http.StatusServiceUnavailable || r.Header.Get("Retry-After") == "" {
+				t.Fatalf("status %d Retry-After %q, want 503 with Retry-After", r.Status, r.Header.Get("Retry-After"))
+			}
+			if took > 8*time.Second {
+				t.Errorf("the 503 took %v; the handler's deadline is meant to answer well within a sender's timeout", took)
+			}
+			if _, n := s.inbox(t, "msg_slow"); n != 0 {
+				t.Fatal("a delivery answered 503 was recorded")
+			}
+			if red, _ := s.red(t, walt.ID); red != ev.before {
+				t.Fatal("a delivery answered 503 changed the user")
+			}
+			s.req(t, "POST", hookPath, ev.body(walt.ID), withID("msg_slow")...).expect(t, http.StatusNoContent)
+			if red, _ := s.red(t, walt.ID); red != ev.after {
+				t.Fatal("the retry did not change the user")
+			}
+		})
 	}
 }
 
@@ -362,29 +499,35 @@ func TestWebhookDatabaseDeadline(t *testing.T) {
 // is back, the next retry succeeds in the same server process.
 func TestWebhookSurvivesPostgresRestart(t *testing.T) {
 	t.Parallel()
-	s, cluster := startServerOnOwnCluster(t)
-	walt := s.signUp(t, "walt@breakingbad.com", "123456")
+	for _, ev := range membershipEvents {
+		t.Run(ev.name, func(t *testing.T) {
+			t.Parallel()
+			s, cluster := startServerOnOwnCluster(t)
+			walt := s.signUp(t, "walt@breakingbad.com", "123456")
+			s.setRed(t, walt.ID, ev.before)
 
-	if err := cluster.Stop(); err != nil {
-		t.Fatal(err)
-	}
-	for i := range 3 {
-		r := s.req(t, "POST", hookPath, upgraded(walt.ID), withID("msg_outage")...)
-		if r.Status/100 != 5 || r.Header.Get("Retry-After") == "" {
-			t.Fatalf("delivery %d with Postgres down: status %d (Retry-After %q), want 5xx with Retry-After", i, r.Status, r.Header.Get("Retry-After"))
-		}
-		r.errorMessage(t)
-	}
+			if err := cluster.Stop(); err != nil {
+				t.Fatal(err)
+			}
+			for i := range 3 {
+				r := s.req(t, "POST", hookPath, ev.body(walt.ID), withID("msg_outage")...)
+				if r.Status/100 != 5 || r.Header.Get("Retry-After") == "" {
+					t.Fatalf("delivery %d with Postgres down: status %d (Retry-After %q), want 5xx with Retry-After", i, r.Status, r.Header.Get("Retry-After"))
+				}
+				r.errorMessage(t)
+			}
 
-	if err := cluster.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	s.req(t, "POST", hookPath, upgraded(walt.ID), withID("msg_outage")...).expect(t, http.StatusNoContent)
-	if red, _ := s.red(t, walt.ID); !red {
-		t.Fatal("the delivery after the restart did not upgrade the user")
-	}
-	if outcome, n := s.inbox(t, "msg_outage"); n != 1 || outcome != "applied" {
-		t.Fatalf("inbox: %d rows, outcome %q", n, outcome)
+			if err := cluster.Start(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			s.req(t, "POST", hookPath, ev.body(walt.ID), withID("msg_outage")...).expect(t, http.StatusNoContent)
+			if red, _ := s.red(t, walt.ID); red != ev.after {
+				t.Fatal("the delivery after the restart did not change the user")
+			}
+			if outcome, n := s.inbox(t, "msg_outage"); n != 1 || outcome != "applied" {
+				t.Fatalf("inbox: %d rows, outcome %q", n, outcome)
+			}
+		})
 	}
 }
 

@@ -58,7 +58,9 @@ type LookupFunc func(key string) (value string, ok bool)
 func Load(lookupEnv LookupFunc, dotenv fs.FS, dotenvName string) (Config, error) {
 	env, err := WithDotenv(lookupEnv, dotenv, dotenvName)
 	if err != nil {
-		return Config{}, err
+		// Report it as the environment alone asks.
+		format, _ := logging.ParseFormat(value(lookupEnv, "LOG_FORMAT"))
+		return Config{LogFormat: format}, err
 	}
 	lookup := func(k string) string { v, _ := env(k); return v }
 	var c Config
@@ -125,6 +127,11 @@ func WithDotenv(lookupEnv LookupFunc, dotenv fs.FS, name string) (LookupFunc, er
 		v, ok := vars[key]
 		return v, ok
 	}, nil
+}
+
+func value(lookup LookupFunc, key string) string {
+	v, _ := lookup(key)
+	return v
 }
 
 func intVar(lookup func(string) string, name string, def, lo, hi int) (int, error) {

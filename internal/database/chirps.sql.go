@@ -88,6 +88,26 @@ func (q *Queries) GetChirpAuthor(ctx context.Context, id uuid.UUID) (uuid.UUID, 
 	return user_id, err
 }
 
+const getChirpEditor = `-- name: GetChirpEditor :one
+SELECT chirps.user_id, users.is_chirpy_red
+FROM chirps
+JOIN users ON users.id = chirps.user_id
+WHERE chirps.id = $1
+`
+
+type GetChirpEditorRow struct {
+	UserID      uuid.UUID
+	IsChirpyRed bool
+}
+
+// A chirp's author, and whether they are a Chirpy Red member.
+func (q *Queries) GetChirpEditor(ctx context.Context, id uuid.UUID) (GetChirpEditorRow, error) {
+	row := q.queryRow(ctx, q.getChirpEditorStmt, getChirpEditor, id)
+	var i GetChirpEditorRow
+	err := row.Scan(&i.UserID, &i.IsChirpyRed)
+	return i, err
+}
+
 const listChirpsAsc = `-- name: ListChirpsAsc :many
 
 SELECT id, created_at, updated_at, body, user_id
@@ -276,4 +296,38 @@ func (q *Queries) ListChirpsDesc(ctx context.Context, arg ListChirpsDescParams) 
 		return nil, err
 	}
 	return items, nil
+}
+
+const updateChirp = `-- name: UpdateChirp :one
+UPDATE chirps
+SET body = $1, updated_at = now()
+FROM users
+WHERE chirps.id = $2
+  AND chirps.user_id = $3
+  AND users.id = chirps.user_id
+  AND users.is_chirpy_red
+RETURNING chirps.id, chirps.created_at, chirps.updated_at, chirps.body, chirps.user_id
+`
+
+type UpdateChirpParams struct {
+	Body   string
+	ID     uuid.UUID
+	UserID uuid.UUID
+}
+
+// Replaces a chirp's body, only for its author and only while that author is
+// a Chirpy Red member, as their account says at this moment; no row means
+// "not there", "not yours" or "not a member", which GetChirpEditor then tells
+// apart.
+func (q *Queries) UpdateChirp(ctx context.Context, arg UpdateChirpParams) (Chirp, error) {
+	row := q.queryRow(ctx, q.updateChirpStmt, updateChirp, arg.Body, arg.ID, arg.UserID)
+	var i Chirp
+	err := row.Scan(
+		&i.ID,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.Body,
+		&i.UserID,
+	)
+	return i, err
 }

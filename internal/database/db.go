@@ -48,6 +48,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.getChirpAuthorStmt, err = db.PrepareContext(ctx, getChirpAuthor); err != nil {
 		return nil, fmt.Errorf("error preparing query GetChirpAuthor: %w", err)
 	}
+	if q.getChirpEditorStmt, err = db.PrepareContext(ctx, getChirpEditor); err != nil {
+		return nil, fmt.Errorf("error preparing query GetChirpEditor: %w", err)
+	}
 	if q.getUserByEmailStmt, err = db.PrepareContext(ctx, getUserByEmail); err != nil {
 		return nil, fmt.Errorf("error preparing query GetUserByEmail: %w", err)
 	}
@@ -69,6 +72,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listChirpsDescStmt, err = db.PrepareContext(ctx, listChirpsDesc); err != nil {
 		return nil, fmt.Errorf("error preparing query ListChirpsDesc: %w", err)
 	}
+	if q.listWebhookInboxStmt, err = db.PrepareContext(ctx, listWebhookInbox); err != nil {
+		return nil, fmt.Errorf("error preparing query ListWebhookInbox: %w", err)
+	}
 	if q.pruneWebhookInboxStmt, err = db.PrepareContext(ctx, pruneWebhookInbox); err != nil {
 		return nil, fmt.Errorf("error preparing query PruneWebhookInbox: %w", err)
 	}
@@ -77,6 +83,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.revokeRefreshTokenStmt, err = db.PrepareContext(ctx, revokeRefreshToken); err != nil {
 		return nil, fmt.Errorf("error preparing query RevokeRefreshToken: %w", err)
+	}
+	if q.updateChirpStmt, err = db.PrepareContext(ctx, updateChirp); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateChirp: %w", err)
 	}
 	if q.updateUserStmt, err = db.PrepareContext(ctx, updateUser); err != nil {
 		return nil, fmt.Errorf("error preparing query UpdateUser: %w", err)
@@ -126,6 +135,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing getChirpAuthorStmt: %w", cerr)
 		}
 	}
+	if q.getChirpEditorStmt != nil {
+		if cerr := q.getChirpEditorStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getChirpEditorStmt: %w", cerr)
+		}
+	}
 	if q.getUserByEmailStmt != nil {
 		if cerr := q.getUserByEmailStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getUserByEmailStmt: %w", cerr)
@@ -161,6 +175,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listChirpsDescStmt: %w", cerr)
 		}
 	}
+	if q.listWebhookInboxStmt != nil {
+		if cerr := q.listWebhookInboxStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listWebhookInboxStmt: %w", cerr)
+		}
+	}
 	if q.pruneWebhookInboxStmt != nil {
 		if cerr := q.pruneWebhookInboxStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing pruneWebhookInboxStmt: %w", cerr)
@@ -174,6 +193,11 @@ func (q *Queries) Close() error {
 	if q.revokeRefreshTokenStmt != nil {
 		if cerr := q.revokeRefreshTokenStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing revokeRefreshTokenStmt: %w", cerr)
+		}
+	}
+	if q.updateChirpStmt != nil {
+		if cerr := q.updateChirpStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateChirpStmt: %w", cerr)
 		}
 	}
 	if q.updateUserStmt != nil {
@@ -228,6 +252,7 @@ type Queries struct {
 	deleteChirpStmt             *sql.Stmt
 	getChirpStmt                *sql.Stmt
 	getChirpAuthorStmt          *sql.Stmt
+	getChirpEditorStmt          *sql.Stmt
 	getUserByEmailStmt          *sql.Stmt
 	getUserFromRefreshTokenStmt *sql.Stmt
 	getWebhookOutcomeStmt       *sql.Stmt
@@ -235,9 +260,11 @@ type Queries struct {
 	listChirpsByAuthorAscStmt   *sql.Stmt
 	listChirpsByAuthorDescStmt  *sql.Stmt
 	listChirpsDescStmt          *sql.Stmt
+	listWebhookInboxStmt        *sql.Stmt
 	pruneWebhookInboxStmt       *sql.Stmt
 	recordWebhookStmt           *sql.Stmt
 	revokeRefreshTokenStmt      *sql.Stmt
+	updateChirpStmt             *sql.Stmt
 	updateUserStmt              *sql.Stmt
 }
 
@@ -253,6 +280,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		deleteChirpStmt:             q.deleteChirpStmt,
 		getChirpStmt:                q.getChirpStmt,
 		getChirpAuthorStmt:          q.getChirpAuthorStmt,
+		getChirpEditorStmt:          q.getChirpEditorStmt,
 		getUserByEmailStmt:          q.getUserByEmailStmt,
 		getUserFromRefreshTokenStmt: q.getUserFromRefreshTokenStmt,
 		getWebhookOutcomeStmt:       q.getWebhookOutcomeStmt,
@@ -260,9 +288,11 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listChirpsByAuthorAscStmt:   q.listChirpsByAuthorAscStmt,
 		listChirpsByAuthorDescStmt:  q.listChirpsByAuthorDescStmt,
 		listChirpsDescStmt:          q.listChirpsDescStmt,
+		listWebhookInboxStmt:        q.listWebhookInboxStmt,
 		pruneWebhookInboxStmt:       q.pruneWebhookInboxStmt,
 		recordWebhookStmt:           q.recordWebhookStmt,
 		revokeRefreshTokenStmt:      q.revokeRefreshTokenStmt,
+		updateChirpStmt:             q.updateChirpStmt,
 		updateUserStmt:              q.updateUserStmt,
 	}
 }

@@ -29,12 +29,13 @@ type RefreshToken struct {
 }
 
 type User struct {
-	ID             uuid.UUID
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-	Email          string
-	HashedPassword string
-	IsChirpyRed    bool
+	ID                  uuid.UUID
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+	Email               string
+	HashedPassword      string
+	IsChirpyRed         bool
+	MembershipChangedAt sql.NullTime
 }
 
 type WebhookInbox struct {

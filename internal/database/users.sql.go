@@ -14,7 +14,7 @@ import (
 const createUser = `-- name: CreateUser :one
 INSERT INTO users (email, hashed_password)
 VALUES ($1, $2)
-RETURNING id, created_at, updated_at, email, hashed_password, is_chirpy_red
+RETURNING id, created_at, updated_at, email, hashed_password, is_chirpy_red, membership_changed_at
 `
 
 type CreateUserParams struct {
@@ -32,6 +32,7 @@ func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) (User, e
 		&i.Email,
 		&i.HashedPassword,
 		&i.IsChirpyRed,
+		&i.MembershipChangedAt,
 	)
 	return i, err
 }
@@ -47,7 +48,7 @@ func (q *Queries) DeleteAllUsers(ctx context.Context) error {
 }
 
 const getUserByEmail = `-- name: GetUserByEmail :one
-SELECT id, created_at, updated_at, email, hashed_password, is_chirpy_red
+SELECT id, created_at, updated_at, email, hashed_password, is_chirpy_red, membership_changed_at
 FROM users
 WHERE lower(email) = lower($1)
 `
@@ -62,6 +63,7 @@ func (q *Queries) GetUserByEmail(ctx context.Context, email string) (User, error
 		&i.Email,
 		&i.HashedPassword,
 		&i.IsChirpyRed,
+		&i.MembershipChangedAt,
 	)
 	return i, err
 }
@@ -70,7 +72,7 @@ const updateUser = `-- name: UpdateUser :one
 UPDATE users
 SET email = $2, hashed_password = $3, updated_at = now()
 WHERE id = $1
-RETURNING id, created_at, updated_at, email, hashed_password, is_chirpy_red
+RETURNING id, created_at, updated_at, email, hashed_password, is_chirpy_red, membership_changed_at
 `
 
 type UpdateUserParams struct {
@@ -89,6 +91,7 @@ func (q *Queries) UpdateUser(ctx context.Context, arg UpdateUserParams) (User, e
 		&i.Email,
 		&i.HashedPassword,
 		&i.IsChirpyRed,
+		&i.MembershipChangedAt,
 	)
 	return i, err
 }

@@ -35,6 +35,60 @@ func (q *Queries) GetWebhookOutcome(ctx context.Context, id string) (string, err
 	return outcome, err
 }
 
+const listWebhookInbox = `-- name: ListWebhookInbox :many
+SELECT id, event, user_id, outcome, received_at
+FROM webhook_inbox
+WHERE received_at >= $1::timestamptz
+  AND ($2::text IS NULL OR outcome = $2::text)
+ORDER BY received_at DESC, id DESC
+LIMIT $3
+`
+
+type ListWebhookInboxParams struct {
+	ReceivedSince time.Time
+	Outcome       sql.NullString
+	MaxRows       int32
+}
+
+type ListWebhookInboxRow struct {
+	ID         string
+	Event      string
+	UserID     uuid.NullUUID
+	Outcome    string
+	ReceivedAt time.Time
+}
+
+// The deliveries received since a time, newest first, of one outcome or (NULL)
+// of any.
+func (q *Queries) ListWebhookInbox(ctx context.Context, arg ListWebhookInboxParams) ([]ListWebhookInboxRow, error) {
+	rows, err := q.query(ctx, q.listWebhookInboxStmt, listWebhookInbox, arg.ReceivedSince, arg.Outcome, arg.MaxRows)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListWebhookInboxRow
+	for rows.Next() {
+		var i ListWebhookInboxRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Event,
+			&i.UserID,
+			&i.Outcome,
+			&i.ReceivedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const pruneWebhookInbox = `-- name: PruneWebhookInbox :execrows
 DELETE FROM webhook_inbox
 WHERE id IN (
@@ -62,72 +116,90 @@ func (q *Queries) PruneWebhookInbox(ctx context.Context, arg PruneWebhookInboxPa
 
 const recordWebhook = `-- name: RecordWebhook :one
 WITH target AS (
-    SELECT u.id
+    -- The user, locked, so that the deliveries for one user are decided one
+    -- at a time, each on the membership the one before left. A retry of a
+    -- delivery already recorded locks nothing: it will find its id taken.
+    SELECT u.id,
+           coalesce($1::timestamptz < u.membership_changed_at, false) AS stale
     FROM users u
-    WHERE u.id = $1::uuid
-      AND $2::boolean IS NOT NULL
+    WHERE u.id = $2::uuid
+      AND $3::boolean IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM webhook_inbox w WHERE w.id = $4)
+    FOR NO KEY UPDATE OF u
 ), inserted AS (
     INSERT INTO webhook_inbox (id, event, user_id, payload, outcome)
     VALUES (
-        $3,
         $4,
-        $1,
         $5,
+        $2,
+        $6,
         CASE
-            WHEN $2::boolean IS NULL THEN $6::text
-            WHEN EXISTS (SELECT 1 FROM target) THEN $7::text
-            ELSE $8::text
+            WHEN $3::boolean IS NULL THEN $7::text
+            WHEN NOT EXISTS (SELECT 1 FROM target) THEN $8::text
+            WHEN (SELECT target.stale FROM target) THEN $9::text
+            ELSE $10::text
         END
     )
     ON CONFLICT (id) DO NOTHING
     RETURNING outcome
 ), changed AS (
-    -- A user who already has the membership is left alone: nothing to write.
-    -- The user is in target only if the delivery changes it, so the row
-    -- inserted above records that change.
+    -- Written only when something changes: the membership, or (given a
+    -- change time) the time of the last change. A retry that finds the user
+    -- as it asks, with no time of its own, writes nothing.
     UPDATE users
-    SET is_chirpy_red = $2::boolean, updated_at = now()
-    WHERE users.id IN (SELECT target.id FROM target)
-      AND users.is_chirpy_red IS DISTINCT FROM $2::boolean
+    SET is_chirpy_red = $3::boolean,
+        membership_changed_at = coalesce($1::timestamptz, now()),
+        updated_at = CASE
+            WHEN users.is_chirpy_red IS DISTINCT FROM $3::boolean THEN now()
+            ELSE users.updated_at
+        END
+    WHERE users.id IN (SELECT target.id FROM target WHERE NOT target.stale)
       AND EXISTS (SELECT 1 FROM inserted)
+      AND (users.is_chirpy_red IS DISTINCT FROM $3::boolean
+           OR coalesce($1::timestamptz > users.membership_changed_at,
+                       $1::timestamptz IS NOT NULL))
     RETURNING users.id
 )
 SELECT outcome::text FROM inserted
 `
 
 type RecordWebhookParams struct {
+	ChangedAt       sql.NullTime
 	UserID          uuid.NullUUID
 	SetRed          sql.NullBool
 	ID              string
 	Event           string
 	Payload         []byte
 	OutcomeNoChange string
-	OutcomeApplied  string
 	OutcomeNoUser   string
+	OutcomeStale    string
+	OutcomeApplied  string
 }
 
 // Records a delivery and applies it, in one statement and so in one
 // transaction: either both the inbox row and the membership change are
 // committed, or neither is. What an event means is decided in Go
 // (internal/polka): set_red is the membership the delivery sets (NULL: it
-// changes nothing), and the outcome_* parameters are what is recorded for a
-// delivery that changes nothing, one that changes its user, and one whose user
-// does not exist, so a new event or outcome never touches this file.
+// changes nothing), changed_at when the change was made (NULL: unknown, so
+// now), and the outcome_* parameters are what is recorded for a delivery that
+// changes nothing, one that changes its user, one older than the last change
+// applied to its user, and one whose user does not exist, so a new event or
+// outcome never touches this file.
 // Deliveries of one id queue on the inbox's primary key: the first inserts and
 // applies; any other finds the id taken, writes nothing and returns no row
 // (GetWebhookOutcome then reads the first one's outcome).
-// A user deleted while the statement runs is recorded with outcome_applied and
-// nothing is updated: the change came first, the deletion after.
 func (q *Queries) RecordWebhook(ctx context.Context, arg RecordWebhookParams) (string, error) {
 	row := q.queryRow(ctx, q.recordWebhookStmt, recordWebhook,
+		arg.ChangedAt,
 		arg.UserID,
 		arg.SetRed,
 		arg.ID,
 		arg.Event,
 		arg.Payload,
 		arg.OutcomeNoChange,
-		arg.OutcomeApplied,
 		arg.OutcomeNoUser,
+		arg.OutcomeStale,
+		arg.OutcomeApplied,
 	)
 	var outcome string
 	err := row.Scan(&outcome)

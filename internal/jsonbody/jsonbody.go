@@ -20,6 +20,9 @@ type Error struct{ Message string }
 func (e *Error) Error() string { return e.Message }
 func (e *Error) Unwrap() error { return ErrInvalid }
 
+// ClientMessage is what the client is told, however the error is wrapped.
+func (e *Error) ClientMessage() string { return e.Message }
+
 func errorf(format string, args ...any) *Error {
 	return &Error{Message: fmt.Sprintf(format, args...)}
 }

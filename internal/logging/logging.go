@@ -16,9 +16,9 @@ const (
 	FormatText = "text"
 )
 
-// ParseFormat checks a LOG_FORMAT value; empty means FormatJSON.
+// ParseFormat checks a LOG_FORMAT value, in any case; empty means FormatJSON.
 func ParseFormat(s string) (string, error) {
-	switch s {
+	switch strings.ToLower(s) {
 	case "", FormatJSON:
 		return FormatJSON, nil
 	case FormatText:

@@ -9,12 +9,12 @@ import (
 )
 
 func TestParse(t *testing.T) {
-	for in, want := range map[string]string{"": FormatJSON, "json": FormatJSON, "text": FormatText} {
+	for in, want := range map[string]string{"": FormatJSON, "json": FormatJSON, "JSON": FormatJSON, "text": FormatText, "Text": FormatText} {
 		if got, err := ParseFormat(in); err != nil || got != want {
 			t.Errorf("ParseFormat(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"JSON", "logfmt", " text"} {
+	for _, bad := range []string{"logfmt", " text", "jsonl"} {
 		if _, err := ParseFormat(bad); err == nil || !strings.Contains(err.Error(), "LOG_FORMAT") {
 			t.Errorf("ParseFormat(%q) = %v, want an error naming LOG_FORMAT", bad, err)
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,6 +21,10 @@ type Delivery struct {
 	Event  string
 	UserID uuid.NullUUID // data.user_id, when it is a UUID
 	Change Change
+	// At is when the change was made, to order the changes of one user: the
+	// event's own timestamp if the body has one, else, for a signed
+	// delivery, its webhook-timestamp. Zero: unknown, so arrival decides.
+	At time.Time
 	// Payload is the body as received, kept in the inbox.
 	Payload []byte
 }
@@ -36,8 +41,16 @@ var (
 
 type invalidError struct{ msg string }
 
-func (e *invalidError) Error() string { return e.msg }
-func (e *invalidError) Unwrap() error { return ErrInvalid }
+func (e *invalidError) Error() string         { return e.msg }
+func (e *invalidError) Unwrap() error         { return ErrInvalid }
+func (e *invalidError) ClientMessage() string { return e.msg }
+
+// signatureError is ErrBadSignature, and why.
+type signatureError struct{ why error }
+
+func (e *signatureError) Error() string         { return ErrBadSignature.Error() + ": " + e.why.Error() }
+func (e *signatureError) Unwrap() []error       { return []error{ErrBadSignature, e.why} }
+func (e *signatureError) ClientMessage() string { return e.Error() }
 
 func invalid(format string, args ...any) error {
 	return &invalidError{fmt.Sprintf(format, args...)}
@@ -45,8 +58,8 @@ func invalid(format string, args ...any) error {
 
 // ParseDelivery turns a webhook request's headers and raw body into a
 // Delivery, or an error wrapping ErrInvalid or ErrBadSignature. signer is nil
-// unless deliveries must be signed; now is the time signatures are checked
-// at. The sender's API key is not its concern: that is checked before the body
+// unless deliveries must be signed; now is the time signatures and times are
+// checked against. The sender's API key is not its concern: that is checked before the body
 // is even read.
 func ParseDelivery(h http.Header, body []byte, signer *Signer, now time.Time) (Delivery, error) {
 	id := h.Get(HeaderID)
@@ -55,7 +68,7 @@ func ParseDelivery(h http.Header, body []byte, signer *Signer, now time.Time) (D
 	}
 	if signer != nil {
 		if err := signer.Verify(id, h.Get(HeaderTimestamp), h.Get(HeaderSignature), body, now); err != nil {
-			return Delivery{}, fmt.Errorf("%w: %w", ErrBadSignature, err)
+			return Delivery{}, &signatureError{err}
 		}
 	}
 	var ev Event
@@ -66,6 +79,22 @@ func ParseDelivery(h http.Header, body []byte, signer *Signer, now time.Time) (D
 		return Delivery{}, invalid("Field \"event\" is required")
 	}
 	d := Delivery{ID: id, Event: ev.Event, Change: ChangeOf(ev.Event), Payload: body}
+	switch {
+	case ev.Timestamp != "":
+		at, err := time.Parse(time.RFC3339Nano, ev.Timestamp)
+		if err != nil {
+			return Delivery{}, invalid("Field \"timestamp\" must be an RFC 3339 time such as 2026-12-01T15:04:05Z")
+		}
+		if at.After(now.Add(SignatureTolerance)) {
+			// A clock this far ahead would make every later change stale.
+			return Delivery{}, invalid("Field \"timestamp\" is in the future")
+		}
+		d.At = at
+	case signer != nil:
+		// Verified above: a Unix time within the tolerance of now.
+		sec, _ := strconv.ParseInt(h.Get(HeaderTimestamp), 10, 64)
+		d.At = time.Unix(sec, 0)
+	}
 	if u, err := uuid.Parse(ev.Data.UserID); err == nil {
 		d.UserID = uuid.NullUUID{UUID: u, Valid: true}
 	} else if d.Change != NoChange {

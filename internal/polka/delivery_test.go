@@ -29,6 +29,11 @@ func TestParseDelivery(t *testing.T) {
 			want: Delivery{ID: "msg_2", Event: "user.payment_failed", Change: NoChange}},
 		{name: "other event, user not a UUID", id: "msg_3", body: `{"event": "user.payment_failed", "data": {"user_id": "walt"}}`,
 			want: Delivery{ID: "msg_3", Event: "user.payment_failed", Change: NoChange}},
+		{name: "downgrade", id: "msg_5", body: `{"event": "user.downgraded", "data": {"user_id": "` + walt + `"}}`,
+			want: Delivery{ID: "msg_5", Event: EventUserDowngraded, UserID: nullUUID(walt), Change: Downgrade}},
+		{name: "with the event's time", id: "msg_6", body: `{"event": "user.downgraded", "timestamp": "2026-12-01T12:00:00.5Z", "data": {"user_id": "` + walt + `"}}`,
+			want: Delivery{ID: "msg_6", Event: EventUserDowngraded, UserID: nullUUID(walt), Change: Downgrade,
+				At: time.Date(2026, 12, 1, 12, 0, 0, 5e8, time.UTC)}},
 		{name: "extra fields ignored", id: "msg_4", body: `{"event": "user.upgraded", "data": {"user_id": "` + walt + `", "plan": "red"}, "x": 1}`,
 			want: Delivery{ID: "msg_4", Event: EventUserUpgraded, UserID: nullUUID(walt), Change: Upgrade}},
 
@@ -42,13 +47,17 @@ func TestParseDelivery(t *testing.T) {
 		{name: "NUL in event", id: "m", body: `{"event": "user.up\u0000graded"}`, wantErr: ErrInvalid, msg: `"event"`},
 		{name: "user not a UUID", id: "m", body: `{"event": "user.upgraded", "data": {"user_id": "walt"}}`, wantErr: ErrInvalid, msg: "data.user_id"},
 		{name: "no user", id: "m", body: `{"event": "user.upgraded"}`, wantErr: ErrInvalid, msg: "data.user_id"},
+		{name: "downgrade, user not a UUID", id: "m", body: `{"event": "user.downgraded", "data": {"user_id": "walt"}}`, wantErr: ErrInvalid, msg: "data.user_id"},
+		{name: "time not RFC 3339", id: "m", body: `{"event": "user.upgraded", "timestamp": "yesterday", "data": {"user_id": "` + walt + `"}}`, wantErr: ErrInvalid, msg: `"timestamp"`},
+		{name: "time a number", id: "m", body: `{"event": "user.upgraded", "timestamp": 1764590400, "data": {"user_id": "` + walt + `"}}`, wantErr: ErrInvalid, msg: `"timestamp"`},
+		{name: "time in the future", id: "m", body: `{"event": "user.upgraded", "timestamp": "2126-01-01T00:00:00Z", "data": {"user_id": "` + walt + `"}}`, wantErr: ErrInvalid, msg: "future"},
 		{name: "user of the wrong type", id: "m", body: `{"event": "user.upgraded", "data": {"user_id": 7}}`, wantErr: ErrInvalid, msg: "user_id"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := http.Header{}
 			h.Set(HeaderID, tt.id)
-			d, err := ParseDelivery(h, []byte(tt.body), nil, time.Now())
+			d, err := ParseDelivery(h, []byte(tt.body), nil, time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC))
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) || !strings.Contains(err.Error(), tt.msg) {
 					t.Fatalf("ParseDelivery = %+v, %v; want %v saying %q", d, err, tt.wantErr, tt.msg)
@@ -60,7 +69,7 @@ func TestParseDelivery(t *testing.T) {
 			}
 			tt.want.Payload = []byte(tt.body)
 			if d.ID != tt.want.ID || d.Event != tt.want.Event || d.UserID != tt.want.UserID ||
-				d.Change != tt.want.Change || string(d.Payload) != tt.body {
+				d.Change != tt.want.Change || !d.At.Equal(tt.want.At) || string(d.Payload) != tt.body {
 				t.Fatalf("ParseDelivery = %+v, want %+v", d, tt.want)
 			}
 		})
@@ -117,16 +126,34 @@ func TestParseDeliverySigned(t *testing.T) {
 			if errors.Is(err, ErrBadSignature) && !strings.HasPrefix(err.Error(), "Invalid webhook signature: ") {
 				t.Errorf("error %q does not say the signature is invalid, and why", err)
 			}
-			if err == nil && (d.ID != "msg_1" || d.Change != Upgrade) {
-				t.Fatalf("ParseDelivery = %+v", d)
+			if err == nil && (d.ID != "msg_1" || d.Change != Upgrade || d.At.Unix() != now.Unix()) {
+				t.Fatalf("ParseDelivery = %+v; want At the webhook-timestamp", d)
 			}
 		})
+	}
+}
+
+// A signed delivery whose body has the event's time is ordered by that time,
+// not by its webhook-timestamp, which is new on every attempt.
+func TestParseDeliveryPrefersTheEventsTime(t *testing.T) {
+	signer, _ := NewSigner(kaSecret)
+	now := time.Now()
+	event := now.Add(-3 * 24 * time.Hour).UTC().Truncate(time.Second)
+	body := []byte(`{"event": "user.upgraded", "timestamp": "` + event.Format(time.RFC3339) + `", "data": {"user_id": "` + walt + `"}}`)
+	h := http.Header{}
+	h.Set(HeaderID, "msg_1")
+	h.Set(HeaderTimestamp, strconv.FormatInt(now.Unix(), 10))
+	h.Set(HeaderSignature, signer.Sign("msg_1", now, body))
+	d, err := ParseDelivery(h, body, signer, now)
+	if err != nil || !d.At.Equal(event) {
+		t.Fatalf("ParseDelivery = %+v, %v; want At %v, the event's time", d, err, event)
 	}
 }
 
 func TestChangeOf(t *testing.T) {
 	for event, want := range map[string]Change{
 		"user.upgraded":       Upgrade,
+		"user.downgraded":     Downgrade,
 		"user.payment_failed": NoChange,
 		"User.Upgraded":       NoChange,
 		"":                    NoChange,
@@ -150,8 +177,8 @@ func TestOutcomeWords(t *testing.T) {
 			t.Errorf("ParseOutcome(%q) = %v, %v; want %v", w, back, err, o)
 		}
 	}
-	if len(seen) != 3 {
-		t.Errorf("%d outcomes, want applied, ignored and unknown_user", len(seen))
+	if len(seen) != 4 {
+		t.Errorf("%d outcomes, want applied, ignored, unknown_user and stale", len(seen))
 	}
 	if _, err := ParseOutcome("error"); err == nil {
 		t.Error("ParseOutcome accepted a word that is no outcome")

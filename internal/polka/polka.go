@@ -14,7 +14,8 @@ import (
 // Events that Chirpy acts on. Polka sends others too; they are acknowledged
 // and change nothing.
 const (
-	EventUserUpgraded = "user.upgraded"
+	EventUserUpgraded   = "user.upgraded"
+	EventUserDowngraded = "user.downgraded"
 )
 
 // Change is what a delivery does to its user's Chirpy Red membership.
@@ -25,6 +26,8 @@ const (
 	NoChange Change = iota
 	// Upgrade: the user becomes a Chirpy Red member.
 	Upgrade
+	// Downgrade: the user's membership ends.
+	Downgrade
 )
 
 // ChangeOf returns what event does to a membership.
@@ -32,8 +35,22 @@ func ChangeOf(event string) Change {
 	switch event {
 	case EventUserUpgraded:
 		return Upgrade
+	case EventUserDowngraded:
+		return Downgrade
 	}
 	return NoChange
+}
+
+// Member reports whether a user is a Chirpy Red member after c, and whether
+// c says anything about it at all.
+func (c Change) Member() (member, changes bool) {
+	switch c {
+	case Upgrade:
+		return true, true
+	case Downgrade:
+		return false, true
+	}
+	return false, false
 }
 
 // Outcome is what became of a delivery, as the inbox records it.
@@ -47,6 +64,9 @@ const (
 	Applied
 	// UnknownUser: the event names a user who does not exist.
 	UnknownUser
+	// Stale: the change is older than the last one applied to its user;
+	// acknowledged, and it changes nothing.
+	Stale
 
 	numOutcomes // one past the last outcome
 )
@@ -57,6 +77,7 @@ var outcomeWords = [numOutcomes]string{
 	Ignored:     "ignored",
 	Applied:     "applied",
 	UnknownUser: "unknown_user",
+	Stale:       "stale",
 }
 
 // Outcomes lists every outcome.
@@ -103,10 +124,14 @@ const MaxIDLength = 256
 // bytes.
 const MaxBodyBytes = 64 << 10
 
-// Event is the body of a webhook.
+// Event is the body of a webhook. Timestamp, when the sender includes it, is
+// when the event happened (RFC 3339), as Standard Webhooks payloads carry it:
+// unlike the webhook-timestamp header, which is the time of each attempt, it
+// stays the same on every retry.
 type Event struct {
-	Event string `json:"event"`
-	Data  struct {
+	Event     string `json:"event"`
+	Timestamp string `json:"timestamp,omitempty"`
+	Data      struct {
 		UserID string `json:"user_id"`
 	} `json:"data"`
 }

@@ -22,6 +22,9 @@ type Outgoing struct {
 	ID     string // webhook-id, the same on every attempt; empty: a new one
 	Event  string
 	UserID string
+	// At is when the event happened, sent as the body's timestamp, the same
+	// on every attempt; zero: when Send starts.
+	At time.Time
 	// Attempts is how many times to try at most; Backoff is the delay after
 	// the first failure, doubled after each further one.
 	Attempts int
@@ -55,7 +58,10 @@ func Send(ctx context.Context, d Outgoing, out io.Writer) error {
 			return err
 		}
 	}
-	ev := Event{Event: d.Event}
+	if d.At.IsZero() {
+		d.At = time.Now()
+	}
+	ev := Event{Event: d.Event, Timestamp: d.At.UTC().Format(time.RFC3339Nano)}
 	ev.Data.UserID = d.UserID
 	body, err := json.Marshal(ev)
 	if err != nil {
@@ -95,8 +101,8 @@ func Send(ctx context.Context, d Outgoing, out io.Writer) error {
 	}
 }
 
-// deliver makes one attempt; it returns the status line and any Retry-After
-// the server asked for.
+// deliver makes one attempt; it returns the status line, with the error the
+// server gave if it refused, and any Retry-After it asked for.
 func deliver(ctx context.Context, d Outgoing, signer *Signer, url string, body []byte) (string, time.Duration, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
@@ -114,11 +120,18 @@ func deliver(ctx context.Context, d Outgoing, signer *Signer, url string, body [
 	if err != nil {
 		return "", 0, err
 	}
-	io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+	answer, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
 	res.Body.Close()
 	var retryAfter time.Duration
 	if s, err := strconv.Atoi(res.Header.Get("Retry-After")); err == nil && s > 0 {
 		retryAfter = time.Duration(s) * time.Second
 	}
-	return res.Status, retryAfter, nil
+	status := res.Status
+	var refusal struct {
+		Error string `json:"error"`
+	}
+	if res.StatusCode >= 300 && json.Unmarshal(answer, &refusal) == nil && refusal.Error != "" {
+		status += " (" + refusal.Error + ")"
+	}
+	return status, retryAfter, nil
 }

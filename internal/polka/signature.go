@@ -2,6 +2,7 @@ package polka
 
 import (
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
@@ -41,6 +42,14 @@ func NewSigner(secret string) (*Signer, error) {
 		return nil, errors.New("webhook secret is not whsec_ followed by base64")
 	}
 	return &Signer{key: key}, nil
+}
+
+// NewSecret returns a new random secret of the whsec_ form, 256 bits, for
+// POLKA_WEBHOOK_SECRET and the sender alike.
+func NewSecret() string {
+	key := make([]byte, 32)
+	rand.Read(key) // never fails: crypto/rand.Read panics rather than return an error
+	return secretPrefix + base64.StdEncoding.EncodeToString(key)
 }
 
 // Sign returns the webhook-signature header value for a delivery.

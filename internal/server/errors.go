@@ -56,38 +56,42 @@ func unavailable(cause error) *Error {
 }
 
 // statuses is the one table from the errors of the rule packages and the
-// store to what the client sees. A message of "" means the error's own text,
-// which its package writes for the client (handlers return such errors as
-// they come, unwrapped). The first kind err is (errors.Is) decides; an error
-// of none of these kinds is a bug, answered with a bare 500.
+// store to what the client sees: the first kind err is (errors.Is) decides.
+// A message of "" means the error's own words for the client (its
+// ClientMessage, or else the kind's text), so wrapping an error never changes
+// what the client reads. Handlers answer for themselves only what depends on
+// the endpoint (which thing was not found, a 401 for a token's vanished
+// account). An error of none of these kinds is a bug: a bare 500.
 var statuses = []struct {
 	kind    error
 	status  int
 	message string
 	header  http.Header
+	log     string // for a 5xx, the line that logs the cause
 }{
 	// The client's input, refused by a rule.
-	{jsonbody.ErrInvalid, http.StatusBadRequest, "", nil},
-	{auth.ErrEmailRequired, http.StatusBadRequest, "", nil},
-	{auth.ErrPasswordRequired, http.StatusBadRequest, "", nil},
-	{auth.ErrEmailInvalid, http.StatusBadRequest, "", nil},
-	{auth.ErrPasswordTooLong, http.StatusBadRequest, "", nil},
-	{chirp.ErrTooLong, http.StatusBadRequest, "", nil},
-	{chirp.ErrEmpty, http.StatusBadRequest, "", nil},
-	{chirp.ErrNUL, http.StatusBadRequest, "", nil},
-	{polka.ErrInvalid, http.StatusBadRequest, "", nil},
-	{polka.ErrBadSignature, http.StatusUnauthorized, "", http.Header{"Www-Authenticate": {"Webhook-Signature"}}},
+	{kind: jsonbody.ErrInvalid, status: http.StatusBadRequest},
+	{kind: auth.ErrEmailRequired, status: http.StatusBadRequest},
+	{kind: auth.ErrPasswordRequired, status: http.StatusBadRequest},
+	{kind: auth.ErrEmailInvalid, status: http.StatusBadRequest},
+	{kind: auth.ErrPasswordTooLong, status: http.StatusBadRequest},
+	{kind: chirp.ErrTooLong, status: http.StatusBadRequest},
+	{kind: chirp.ErrEmpty, status: http.StatusBadRequest},
+	{kind: chirp.ErrNUL, status: http.StatusBadRequest},
+	{kind: polka.ErrInvalid, status: http.StatusBadRequest},
+	{kind: polka.ErrBadSignature, status: http.StatusUnauthorized, header: http.Header{"Www-Authenticate": {"Webhook-Signature"}}},
 	// What the store found.
-	{store.ErrNotFound, http.StatusNotFound, "Not found", nil},
-	{store.ErrNotAuthor, http.StatusForbidden, "You can only change your own chirps", nil},
-	{store.ErrConflict, http.StatusConflict, "Conflict with the current state", nil},
+	{kind: store.ErrNotAuthor, status: http.StatusForbidden, message: "You can only change your own chirps"},
+	{kind: store.ErrNotMember, status: http.StatusForbidden, message: "Editing chirps is a Chirpy Red feature; this account is not a member"},
+	{kind: store.ErrConflict, status: http.StatusConflict, message: "An account with this email already exists"},
+	{kind: store.ErrNotFound, status: http.StatusNotFound, message: "Not found"},
 	// A value no check before the store caught (text with NUL, say): still
 	// the client's input, which no retry will mend.
-	{store.ErrInvalid, http.StatusBadRequest, "Request contains a value that cannot be stored", nil},
-	{store.ErrUnavailable, http.StatusServiceUnavailable, msgUnavailable, retryAfter},
+	{kind: store.ErrInvalid, status: http.StatusBadRequest, message: "Request contains a value that cannot be stored"},
+	{kind: store.ErrUnavailable, status: http.StatusServiceUnavailable, message: msgUnavailable, header: retryAfter, log: "database unavailable"},
 	// A wait of our own past the request's deadline (a password hashing
 	// slot): the request may succeed later.
-	{context.DeadlineExceeded, http.StatusServiceUnavailable, msgUnavailable, retryAfter},
+	{kind: context.DeadlineExceeded, status: http.StatusServiceUnavailable, message: msgUnavailable, header: retryAfter, log: "request deadline exceeded"},
 }
 
 var retryAfter = http.Header{"Retry-After": {retryAfterSeconds}}
@@ -116,16 +120,31 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 		}
 		msg := s.message
 		if msg == "" {
-			msg = err.Error()
+			msg = clientMessage(err, s.kind)
 		}
-		if s.status >= 500 {
-			logger.Warn("unavailable", attrs...)
+		if s.log != "" {
+			logger.Warn(s.log, attrs...)
 		}
 		writeErrorBody(w, s.status, msg, s.header)
 		return
 	}
 	logger.Error("internal error", attrs...)
 	writeErrorBody(w, http.StatusInternalServerError, msgInternal, nil)
+}
+
+// clientMessage is what err says to the client: the words of the first error
+// in its chain that has some (jsonbody's, polka's), or else kind's own text.
+func clientMessage(err, kind error) string {
+	if m, ok := errors.AsType[clientMessager](err); ok {
+		return m.ClientMessage()
+	}
+	return kind.Error()
+}
+
+// clientMessager is an error that carries words for the client.
+type clientMessager interface {
+	error
+	ClientMessage() string
 }
 
 func writeErrorBody(w http.ResponseWriter, status int, msg string, header http.Header) {

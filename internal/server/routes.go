@@ -17,6 +17,7 @@ func addRoutes(mux *http.ServeMux, d Deps) {
 
 	mux.HandleFunc("GET /api/healthz", handleHealthz)
 	mux.Handle("GET /api/readyz", handleReadyz(d.Store))
+	mux.HandleFunc("GET /api/openapi.json", handleOpenAPI)
 
 	mux.Handle("GET /admin/metrics", handleMetrics(v))
 	mux.Handle("POST /admin/reset", h(handleReset(d.Store, v, d.Dev)))
@@ -31,6 +32,7 @@ func addRoutes(mux *http.ServeMux, d Deps) {
 	mux.Handle("POST /api/chirps", user(handleChirpsCreate(d.Store)))
 	mux.Handle("GET /api/chirps", h(handleChirpsList(d.Store, d.Logger)))
 	mux.Handle("GET /api/chirps/{chirpID}", h(handleChirpsGet(d.Store)))
+	mux.Handle("PUT /api/chirps/{chirpID}", user(handleChirpsUpdate(d.Store)))
 	mux.Handle("DELETE /api/chirps/{chirpID}", user(handleChirpsDelete(d.Store)))
 
 	mux.Handle("POST /api/polka/webhooks", polkaKey(handleWebhook(d.Store, d.PolkaSigner, d.WebhookTimeout)))

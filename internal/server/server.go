@@ -57,14 +57,19 @@ func NewServer(d Deps) http.Handler {
 	}
 	mux := http.NewServeMux()
 	addRoutes(mux, d)
-	return chain(mux,
+	return chain(mux, middlewares(d)...)
+}
+
+// middlewares is what every request passes through, outermost first.
+func middlewares(d Deps) []middleware {
+	return []middleware{
 		withRequestID(newRequestIDs()), // X-Request-Id, and the request's log attributes
 		logRequests(d.Logger),          // one line per request, once it is answered
 		secureHeaders,                  // nosniff on every response
 		recoverPanics(d.Logger),        // a panic is a logged 500; the process goes on
 		withDeadline(d.RequestTimeout), // what a request may wait for
 		jsonErrorPages,                 // the mux's own 404 and 405 as JSON errors
-	)
+	}
 }
 
 // handlerFunc is a handler that returns its failure instead of answering it,

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/alexedwards/argon2id"
 
@@ -48,7 +49,7 @@ func TestPanicRecovery(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /boom", func(http.ResponseWriter, *http.Request) { panic("kaboom") })
 	mux.HandleFunc("GET /fine", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "fine") })
-	srv := httptest.NewServer(chain(mux, logRequests(logger), recoverPanics(logger)))
+	srv := httptest.NewServer(chain(mux, middlewares(Deps{Logger: logger, RequestTimeout: time.Second})...))
 	defer srv.Close()
 
 	res, err := http.Get(srv.URL + "/boom")

@@ -36,8 +36,6 @@ type credentials struct {
 	Password string `json:"password"`
 }
 
-var errEmailTaken = &Error{Status: http.StatusConflict, Message: "An account with this email already exists"}
-
 func handleUsersCreate(st *store.Store, hasher *auth.Hasher) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		var req credentials
@@ -51,10 +49,8 @@ func handleUsersCreate(st *store.Store, hasher *auth.Hasher) handlerFunc {
 		if err != nil {
 			return err
 		}
+		// A taken email is store.ErrConflict: 409.
 		u, err := st.CreateUser(r.Context(), req.Email, hash)
-		if errors.Is(err, store.ErrConflict) {
-			return errEmailTaken
-		}
 		if err != nil {
 			return err
 		}
@@ -77,13 +73,11 @@ func handleUsersUpdate(st *store.Store, hasher *auth.Hasher) userHandlerFunc {
 			return err
 		}
 		u, err := st.UpdateUser(r.Context(), userID, req.Email, hash)
-		switch {
-		case errors.Is(err, store.ErrConflict):
-			return errEmailTaken
-		case errors.Is(err, store.ErrNotFound):
+		if errors.Is(err, store.ErrNotFound) {
 			return errAccountGone
-		case err != nil:
-			return err
+		}
+		if err != nil {
+			return err // a taken email is store.ErrConflict: 409
 		}
 		writeJSON(w, http.StatusOK, newUser(u))
 		return nil

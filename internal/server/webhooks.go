@@ -24,6 +24,9 @@ func handleWebhook(st *store.Store, signer *polka.Signer, timeout time.Duration)
 		}
 		d, err := polka.ParseDelivery(r.Header, body, signer, time.Now())
 		if err != nil {
+			// Polka retries this too, as it retries every non-2xx answer, but
+			// no retry will succeed: the log says so, and why.
+			logAttrs(r.Context(), slog.String("outcome", "refused"), slog.String("reason", err.Error()))
 			return err
 		}
 

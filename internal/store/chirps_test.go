@@ -1,11 +1,13 @@
 package store_test
 
 import (
-	"chirpy/internal/store"
 	"context"
 	"errors"
 	"slices"
 	"testing"
+	"time"
+
+	"chirpy/internal/store"
 
 	"github.com/google/uuid"
 )
@@ -111,8 +113,68 @@ func TestChirpPages(t *testing.T) {
 		t.Fatal("the last page says more follow")
 	}
 
-	// Stopping early is fine.
+	// Stopping early ends the page read ahead: no connection stays busy.
 	for range s.ChirpPages(ctx, store.ChirpFilter{}, 10) {
 		break
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for store.DB(s).Stats().InUse != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d connections still in use after the list was left", store.DB(s).Stats().InUse)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+
+	// Inside a transaction, pages are read one after the other, on its one
+	// connection.
+	var inTx []store.Chirp
+	err = s.InTx(ctx, func(tx *store.Store) error {
+		for page, err := range tx.ChirpPages(ctx, store.ChirpFilter{}, 10) {
+			if err != nil {
+				return err
+			}
+			inTx = append(inTx, page...)
+		}
+		return nil
+	})
+	if err != nil || !slices.EqualFunc(inTx, all, func(a, b store.Chirp) bool { return a.ID == b.ID }) {
+		t.Fatalf("pages inside a transaction: %d chirps, %v", len(inTx), err)
+	}
+}
+
+// Only the author edits, and only while a Chirpy Red member, as the account
+// says at the moment of the edit.
+func TestUpdateChirp(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	ctx := context.Background()
+	walt, _ := s.CreateUser(ctx, "walt@breakingbad.com", "h")
+	saul, _ := s.CreateUser(ctx, "saul@bettercall.com", "h")
+	c, _ := s.CreateChirp(ctx, walt.ID, "I am the danger")
+
+	if _, err := s.UpdateChirp(ctx, c.ID, walt.ID, "I am the one who knocks"); !errors.Is(err, store.ErrNotMember) {
+		t.Fatalf("edit by a non-member author: %v, want ErrNotMember", err)
+	}
+	exec(t, s, `UPDATE users SET is_chirpy_red = true`)
+	if _, err := s.UpdateChirp(ctx, c.ID, saul.ID, "mine now"); !errors.Is(err, store.ErrNotAuthor) {
+		t.Fatalf("edit by a member who is not the author: %v, want ErrNotAuthor", err)
+	}
+	if _, err := s.UpdateChirp(ctx, uuid.New(), walt.ID, "x"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("edit of nothing: %v, want ErrNotFound", err)
+	}
+	edited, err := s.UpdateChirp(ctx, c.ID, walt.ID, "I am the one who knocks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if edited.ID != c.ID || edited.UserID != c.UserID || !edited.CreatedAt.Equal(c.CreatedAt) ||
+		edited.Body != "I am the one who knocks" || !edited.UpdatedAt.After(c.UpdatedAt) {
+		t.Fatalf("edited %+v from %+v", edited, c)
+	}
+	if got, _ := s.Chirp(ctx, c.ID); got != edited {
+		t.Fatalf("stored %+v, returned %+v", got, edited)
+	}
+	exec(t, s, `UPDATE users SET is_chirpy_red = false WHERE id = $1`, walt.ID)
+	if _, err := s.UpdateChirp(ctx, c.ID, walt.ID, "again"); !errors.Is(err, store.ErrNotMember) {
+		t.Fatalf("edit after the membership ended: %v, want ErrNotMember", err)
 	}
 }

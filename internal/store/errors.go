@@ -30,6 +30,9 @@ var (
 	ErrUnavailable = errors.New("database unavailable")
 	// ErrNotAuthor: the chirp is someone else's.
 	ErrNotAuthor = errors.New("not the author")
+	// ErrNotMember: what was asked for needs a Chirpy Red membership, which
+	// the user does not have.
+	ErrNotMember = errors.New("not a Chirpy Red member")
 )
 
 // opError is a failed operation: what was being done, the kind of failure (nil

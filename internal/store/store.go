@@ -8,7 +8,7 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
+	"errors"
 	"net"
 	"time"
 
@@ -68,7 +68,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 func connect(ctx context.Context, url string, maxConns int) (*sql.DB, error) {
 	connector, err := pq.NewConnector(url)
 	if err != nil {
-		return nil, fmt.Errorf("not a valid PostgreSQL URL: %w", err)
+		return nil, failAs("not a valid PostgreSQL URL", ErrInvalid, err)
 	}
 	connector.Dialer(dialer{net.Dialer{
 		Timeout: connectTimeout,
@@ -105,12 +105,9 @@ func (s *Store) Ping(ctx context.Context) error {
 	return fail("ping", s.db.PingContext(ctx))
 }
 
-// Stats reports on the connection pool.
-func (s *Store) Stats() sql.DBStats { return s.db.Stats() }
-
 // InTx runs fn in one transaction: what fn does through its Store is
-// committed if fn returns nil, and rolled back otherwise. Inside fn, InTx
-// joins the transaction already open.
+// committed if fn returns nil, and rolled back otherwise (or if fn panics).
+// Inside fn, InTx joins the transaction already open.
 func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	if s.tx != nil {
 		return fn(s)
@@ -119,12 +116,17 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	if err != nil {
 		return fail("begin transaction", err)
 	}
+	defer tx.Rollback() // after a commit, a no-op
 	inTx := &Store{db: s.db, q: s.q.WithTx(tx), tx: tx, opts: s.opts}
 	if err := fn(inTx); err != nil {
-		tx.Rollback()
 		return err
 	}
-	return fail("commit", tx.Commit())
+	if err := tx.Commit(); err != nil {
+		// A context that ended rolls the transaction back behind Commit's
+		// back, which then only says sql.ErrTxDone: say why.
+		return fail("commit", errors.Join(ctx.Err(), err))
+	}
+	return nil
 }
 
 // dialer gives lib/pq a net.Dialer with our timeout and keepalive settings.

@@ -8,6 +8,8 @@ import (
 
 	"chirpy/internal/database"
 	"chirpy/internal/polka"
+
+	"github.com/google/uuid"
 )
 
 // The webhook inbox: every Polka delivery that passed authentication and
@@ -19,14 +21,15 @@ import (
 // (by an earlier delivery, or a concurrent one that committed while this one
 // waited) writes nothing and returns the first one's outcome, with duplicate
 // set.
+//
+// Changes of one user's membership are applied one at a time, in the order of
+// their times (d.At): one older than the last change applied to its user is
+// recorded as polka.Stale and changes nothing. A change without a time is
+// applied as of its arrival.
 func (s *Store) RecordDelivery(ctx context.Context, d polka.Delivery) (outcome polka.Outcome, duplicate bool, err error) {
 	var setRed sql.NullBool
-	switch d.Change {
-	case polka.Upgrade:
-		setRed = sql.NullBool{Bool: true, Valid: true}
-	case polka.NoChange:
-	default:
-		return 0, false, failAs("record webhook", nil, errors.New("unknown membership change"))
+	if member, changes := d.Change.Member(); changes {
+		setRed = sql.NullBool{Bool: member, Valid: true}
 	}
 	word, err := s.q.RecordWebhook(ctx, database.RecordWebhookParams{
 		ID:              d.ID,
@@ -34,9 +37,11 @@ func (s *Store) RecordDelivery(ctx context.Context, d polka.Delivery) (outcome p
 		UserID:          d.UserID,
 		Payload:         d.Payload,
 		SetRed:          setRed,
+		ChangedAt:       sql.NullTime{Time: d.At, Valid: !d.At.IsZero()},
 		OutcomeNoChange: polka.Ignored.String(),
 		OutcomeApplied:  polka.Applied.String(),
 		OutcomeNoUser:   polka.UnknownUser.String(),
+		OutcomeStale:    polka.Stale.String(),
 	})
 	if err == nil {
 		outcome, err = parseOutcome("record webhook", word)
@@ -86,4 +91,44 @@ func (s *Store) PruneInbox(ctx context.Context, cutoff time.Time) (int64, error)
 			return total, nil
 		}
 	}
+}
+
+// InboxEntry is a delivery as the inbox remembers it.
+type InboxEntry struct {
+	ID         string
+	Event      string
+	UserID     uuid.NullUUID
+	Outcome    polka.Outcome
+	ReceivedAt time.Time
+}
+
+// InboxFilter says which deliveries Inbox lists: those received since Since,
+// of Outcome (zero: any), at most Limit of them.
+type InboxFilter struct {
+	Since   time.Time
+	Outcome polka.Outcome
+	Limit   int
+}
+
+// Inbox lists recorded deliveries, newest first, for operators.
+func (s *Store) Inbox(ctx context.Context, f InboxFilter) ([]InboxEntry, error) {
+	var outcome sql.NullString
+	if f.Outcome != 0 {
+		outcome = sql.NullString{String: f.Outcome.String(), Valid: true}
+	}
+	rows, err := s.q.ListWebhookInbox(ctx, database.ListWebhookInboxParams{
+		ReceivedSince: f.Since, Outcome: outcome, MaxRows: int32(f.Limit),
+	})
+	if err != nil {
+		return nil, fail("list webhook inbox", err)
+	}
+	entries := make([]InboxEntry, len(rows))
+	for i, r := range rows {
+		o, err := parseOutcome("list webhook inbox", r.Outcome)
+		if err != nil {
+			return nil, err
+		}
+		entries[i] = InboxEntry{ID: r.ID, Event: r.Event, UserID: r.UserID, Outcome: o, ReceivedAt: r.ReceivedAt}
+	}
+	return entries, nil
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -143,6 +144,86 @@ func TestRecordDeliveryConcurrentCopies(t *testing.T) {
 	}
 	if writes := count(t, s, `SELECT count(*) FROM test_membership_writes`); writes != 1 || !isRed(t, s, walt.ID) {
 		t.Errorf("membership written %d times (red %v), want once", writes, isRed(t, s, walt.ID))
+	}
+}
+
+// Downgrades end a membership with the guarantees upgrades have; changes
+// that carry a time are applied in the order of their times, whatever the
+// order they arrive in.
+func TestRecordDeliveryOrder(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	ctx := context.Background()
+	walt, _ := s.CreateUser(ctx, "walt@breakingbad.com", "h")
+	at := func(d polka.Delivery, when time.Time) polka.Delivery { d.At = when; return d }
+	t0 := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+
+	for i, step := range []struct {
+		d       polka.Delivery
+		want    polka.Outcome
+		wantRed bool
+	}{
+		{at(delivery("msg_up_1", polka.EventUserUpgraded, walt.ID), t0), polka.Applied, true},
+		{at(delivery("msg_down_3", polka.EventUserDowngraded, walt.ID), t0.Add(3*time.Minute)), polka.Applied, false},
+		// A late retry of an upgrade older than the downgrade changes nothing.
+		{at(delivery("msg_up_2", polka.EventUserUpgraded, walt.ID), t0.Add(2*time.Minute)), polka.Stale, false},
+		// Of the same time, the one that arrives later wins.
+		{at(delivery("msg_up_3", polka.EventUserUpgraded, walt.ID), t0.Add(3*time.Minute)), polka.Applied, true},
+		// A newer upgrade of a member changes nothing visible, but moves the
+		// time of the last change: an older downgrade is stale after it.
+		{at(delivery("msg_up_5", polka.EventUserUpgraded, walt.ID), t0.Add(5*time.Minute)), polka.Applied, true},
+		{at(delivery("msg_down_4", polka.EventUserDowngraded, walt.ID), t0.Add(4*time.Minute)), polka.Stale, true},
+		// Without a time, arrival decides: it is applied as of now.
+		{delivery("msg_down_now", polka.EventUserDowngraded, walt.ID), polka.Applied, false},
+		{at(delivery("msg_up_6", polka.EventUserUpgraded, walt.ID), t0.Add(6*time.Minute)), polka.Stale, false},
+	} {
+		outcome, duplicate, err := s.RecordDelivery(ctx, step.d)
+		if err != nil || outcome != step.want || duplicate {
+			t.Fatalf("step %d (%s): %v, duplicate %v, %v; want %v", i, step.d.ID, outcome, duplicate, err, step.want)
+		}
+		if word, _ := inboxRow(t, s, step.d.ID); word != step.want.String() {
+			t.Errorf("step %d: inbox says %q", i, word)
+		}
+		if red := isRed(t, s, walt.ID); red != step.wantRed {
+			t.Fatalf("step %d (%s): is_chirpy_red = %v, want %v", i, step.d.ID, red, step.wantRed)
+		}
+	}
+}
+
+// Upgrades and downgrades of one user, with times, arriving all at once and
+// in any order: the membership ends as the newest change says, and each is
+// recorded as applied or stale.
+func TestRecordDeliveryConcurrentOrder(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	ctx := context.Background()
+	walt, _ := s.CreateUser(ctx, "walt@breakingbad.com", "h")
+	t0 := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	const n = 30
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			event := polka.EventUserUpgraded
+			if i%2 == 1 {
+				event = polka.EventUserDowngraded
+			}
+			d := delivery(fmt.Sprintf("msg_%02d", i), event, walt.ID)
+			d.At = t0.Add(time.Duration(i) * time.Second)
+			<-start
+			if outcome, _, err := s.RecordDelivery(ctx, d); err != nil || (outcome != polka.Applied && outcome != polka.Stale) {
+				t.Errorf("%s: %v, %v", d.ID, outcome, err)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	// The newest (i = 29) is a downgrade, and it is always applied.
+	if isRed(t, s, walt.ID) {
+		t.Fatal("the membership does not end as the newest change says")
+	}
+	if word, _ := inboxRow(t, s, fmt.Sprintf("msg_%02d", n-1)); word != "applied" {
+		t.Fatalf("the newest change was recorded as %q", word)
 	}
 }
 

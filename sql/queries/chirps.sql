@@ -15,6 +15,27 @@ DELETE FROM chirps
 WHERE id = $1 AND user_id = $2
 RETURNING id;
 
+-- name: UpdateChirp :one
+-- Replaces a chirp's body, only for its author and only while that author is
+-- a Chirpy Red member, as their account says at this moment; no row means
+-- "not there", "not yours" or "not a member", which GetChirpEditor then tells
+-- apart.
+UPDATE chirps
+SET body = sqlc.arg(body), updated_at = now()
+FROM users
+WHERE chirps.id = sqlc.arg(id)
+  AND chirps.user_id = sqlc.arg(user_id)
+  AND users.id = chirps.user_id
+  AND users.is_chirpy_red
+RETURNING chirps.id, chirps.created_at, chirps.updated_at, chirps.body, chirps.user_id;
+
+-- name: GetChirpEditor :one
+-- A chirp's author, and whether they are a Chirpy Red member.
+SELECT chirps.user_id, users.is_chirpy_red
+FROM chirps
+JOIN users ON users.id = chirps.user_id
+WHERE chirps.id = $1;
+
 -- name: GetChirpAuthor :one
 SELECT user_id
 FROM chirps

@@ -1,10 +1,10 @@
 -- name: CreateUser :one
 INSERT INTO users (email, hashed_password)
 VALUES ($1, $2)
-RETURNING id, created_at, updated_at, email, hashed_password, is_chirpy_red;
+RETURNING *;
 
 -- name: GetUserByEmail :one
-SELECT id, created_at, updated_at, email, hashed_password, is_chirpy_red
+SELECT *
 FROM users
 WHERE lower(email) = lower(sqlc.arg(email));
 
@@ -12,7 +12,7 @@ WHERE lower(email) = lower(sqlc.arg(email));
 UPDATE users
 SET email = $2, hashed_password = $3, updated_at = now()
 WHERE id = $1
-RETURNING id, created_at, updated_at, email, hashed_password, is_chirpy_red;
+RETURNING *;
 
 -- name: DeleteAllUsers :exec
 -- Their chirps and refresh tokens go with them (ON DELETE CASCADE).
