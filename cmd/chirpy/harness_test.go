@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -186,19 +185,23 @@ type response struct {
 // header pairs ("Authorization", "Bearer x", ...).
 func (s *testServer) req(t *testing.T, method, path string, body any, header ...string) response {
 	t.Helper()
-	var r io.Reader
+	var raw []byte
 	switch b := body.(type) {
 	case nil:
 	case string:
-		r = strings.NewReader(b)
+		raw = []byte(b)
 	case []byte:
-		r = bytes.NewReader(b)
+		raw = b
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {
 			t.Fatal(err)
 		}
-		r = bytes.NewReader(j)
+		raw = j
+	}
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(raw)
 	}
 	req, err := http.NewRequest(method, s.URL+path, r)
 	if err != nil {
@@ -219,6 +222,7 @@ func (s *testServer) req(t *testing.T, method, path string, body any, header ...
 	if err != nil {
 		t.Fatalf("%s %s: read body: %v", method, path, err)
 	}
+	checkExchange(t, req, raw, res, b)
 	return response{Status: res.StatusCode, Header: res.Header, Body: b}
 }
 

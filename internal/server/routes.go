@@ -1,13 +1,39 @@
 package server
 
-import "net/http"
+import (
+	"net/http"
+	"slices"
+)
+
+// router is what addRoutes registers on: an http.ServeMux, or the recorder
+// of Routes.
+type router interface {
+	Handle(pattern string, handler http.Handler)
+	HandleFunc(pattern string, handler func(http.ResponseWriter, *http.Request))
+}
+
+// Routes lists the pattern of every route ("GET /api/chirps/{chirpID}"), for
+// holding the OpenAPI document to them.
+func Routes() []string {
+	var r patterns
+	addRoutes(&r, Deps{})
+	slices.Sort(r)
+	return r
+}
+
+type patterns []string
+
+func (p *patterns) Handle(pattern string, _ http.Handler) { *p = append(*p, pattern) }
+func (p *patterns) HandleFunc(pattern string, _ func(http.ResponseWriter, *http.Request)) {
+	*p = append(*p, pattern)
+}
 
 // addRoutes is the whole API surface, in one place. user(...) marks the
 // routes that need an access token (Authorization: Bearer), whose handlers
 // are given the token's user; polkaKey(...) the webhook, which needs one of
 // Polka's API keys (Authorization: ApiKey), checked before the body is read.
 // Refresh and revoke take a refresh token, which their handlers look up.
-func addRoutes(mux *http.ServeMux, d Deps) {
+func addRoutes(mux router, d Deps) {
 	h := func(fn handlerFunc) http.Handler { return api(d.Logger, fn) }
 	user := func(fn userHandlerFunc) http.Handler { return h(withUser(d.JWTSecret, fn)) }
 	polkaKey := func(fn handlerFunc) http.Handler { return h(withAPIKey(d.PolkaKeys, fn)) }
