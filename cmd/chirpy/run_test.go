@@ -107,6 +107,12 @@ func TestRequestLogLines(t *testing.T) {
 			}
 		}
 	}
+	// A delivery refused for good says so, and why.
+	s.req(t, "POST", hookPath, upgraded("walt"), withID("msg_garbage")...).expect(t, http.StatusBadRequest)
+	refused := s.waitLogLine(t, map[string]any{"msg": "request", "outcome": "refused"})
+	if refused["status"] != 400.0 || !strings.Contains(fmt.Sprint(refused["reason"]), "data.user_id") {
+		t.Errorf("refused delivery line: %v", refused)
+	}
 	if strings.Contains(s.logs.String(), polkaKey) || strings.Contains(s.logs.String(), "123456") {
 		t.Error("the API key or a password appears in the logs")
 	}
