@@ -77,22 +77,39 @@ func New(dataDir string) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{BinDir: bin, DataDir: abs}
-	if os.Geteuid() == 0 {
-		u, err := user.Lookup("postgres")
-		if err != nil {
-			return nil, fmt.Errorf("running as root, PostgreSQL must run as the postgres user, which does not exist: %w", err)
-		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		c.cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
+	cred, err := Credential()
+	if err != nil {
+		return nil, err
 	}
+	c := &Cluster{BinDir: bin, DataDir: abs, cred: cred}
 	if c.Initialized() {
 		if c.Port, err = c.configuredPort(); err != nil {
 			return nil, err
 		}
 	}
 	return c, nil
+}
+
+// Credential is who the PostgreSQL binaries (and other servers that refuse
+// root, such as PgBouncer) run as: nil, ourselves, unless we are root; then
+// the postgres user.
+func Credential() (*syscall.Credential, error) {
+	if os.Geteuid() != 0 {
+		return nil, nil
+	}
+	u, err := user.Lookup("postgres")
+	if err != nil {
+		return nil, fmt.Errorf("running as root, PostgreSQL must run as the postgres user, which does not exist: %w", err)
+	}
+	uid, err := strconv.Atoi(u.Uid)
+	if err != nil {
+		return nil, fmt.Errorf("postgres user: uid %q: %w", u.Uid, err)
+	}
+	gid, err := strconv.Atoi(u.Gid)
+	if err != nil {
+		return nil, fmt.Errorf("postgres user: gid %q: %w", u.Gid, err)
+	}
+	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
 }
 
 // Initialized reports whether the data directory holds a cluster.
@@ -129,20 +146,25 @@ func (c *Cluster) Init(ctx context.Context, settings ...string) error {
 		"port = " + strconv.Itoa(port),
 		"unix_socket_directories = ''",
 	}
-	conf = append(conf, settings...)
-	f, err := os.OpenFile(filepath.Join(c.DataDir, "postgresql.conf"), os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		return err
-	}
-	if _, err := f.WriteString(strings.Join(conf, "\n") + "\n"); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
+	if err := appendConf(c.DataDir, append(conf, settings...)...); err != nil {
 		return err
 	}
 	c.Port = port
 	return nil
+}
+
+// appendConf appends lines to dir's postgresql.conf, where the last setting
+// of a name wins.
+func appendConf(dir string, lines ...string) error {
+	f, err := os.OpenFile(filepath.Join(dir, "postgresql.conf"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(strings.Join(lines, "\n") + "\n"); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 var portSetting = regexp.MustCompile(`(?m)^\s*port\s*=\s*(\d+)`)
@@ -167,6 +189,13 @@ func (c *Cluster) Start(ctx context.Context) error {
 		return err
 	}
 	defer logFile.Close()
+	if c.cred != nil {
+		// The server's own files are the postgres user's: pg_basebackup,
+		// for one, has the server read every file in the directory.
+		if err := os.Chown(c.logPath(), int(c.cred.Uid), int(c.cred.Gid)); err != nil {
+			return err
+		}
+	}
 	cmd := c.command(context.Background(), "postgres", "-D", c.DataDir)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
