@@ -40,6 +40,8 @@ var allowed = map[string][]string{
 	// Development tooling, never linked into the server.
 	"chirpy/internal/dev/pgcluster": nil,
 	"chirpy/internal/dev/pgtest":    {"chirpy/internal/dev/pgcluster", "chirpy/internal/store"},
+	"chirpy/internal/dev/pgbouncer": {"chirpy/internal/dev/pgcluster"},
+	"chirpy/internal/dev/haproxy":   nil,
 	"chirpy/cmd/chirpy-dev":         {"chirpy/internal/config", "chirpy/internal/dev/pgcluster"},
 	"chirpy/cmd/chirpy-bench":       {"chirpy/internal/auth", "chirpy/internal/dev/pgcluster"},
 	"chirpy/internal/layers":        nil,
@@ -50,7 +52,7 @@ var allowed = map[string][]string{
 var sqlSpeakers = []string{
 	"chirpy/internal/store",
 	"chirpy/internal/database", // the sqlc output, which only the store imports
-	"chirpy/internal/dev/pgcluster", "chirpy/internal/dev/pgtest",
+	"chirpy/internal/dev/pgcluster", "chirpy/internal/dev/pgtest", "chirpy/internal/dev/pgbouncer",
 	"chirpy/cmd/chirpy-dev", "chirpy/cmd/chirpy-bench",
 }
 
