@@ -42,3 +42,95 @@ func TestEnsureDotenv(t *testing.T) {
 		t.Fatal("a second run rewrote .env")
 	}
 }
+
+func TestWithDevDefaultsHost(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  []string          // the environment
+		vars map[string]string // what the environment and .env say
+		want string            // HOST= in the server's environment
+	}{
+		{"unset: this machine only", nil, map[string]string{}, "HOST=127.0.0.1"},
+		{"set empty: every interface", []string{"HOST="}, map[string]string{"HOST": ""}, "HOST="},
+		{"set", []string{"HOST=0.0.0.0"}, map[string]string{"HOST": "0.0.0.0"}, "HOST=0.0.0.0"},
+		// The server reads .env itself: chirpy-dev only stays out of its way.
+		{"in .env", nil, map[string]string{"HOST": "::1"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lookup := func(k string) (string, bool) { v, ok := tc.vars[k]; return v, ok }
+			var hosts []string
+			for _, kv := range withDevDefaults(tc.env, lookup) {
+				if strings.HasPrefix(kv, "HOST=") {
+					hosts = append(hosts, kv)
+				}
+			}
+			if strings.Join(hosts, " ") != tc.want {
+				t.Errorf("HOST entries %q, want %q", hosts, tc.want)
+			}
+		})
+	}
+}
+
+func TestDataDirFor(t *testing.T) {
+	for _, tc := range []struct {
+		euid     int
+		canEnter bool
+		want     string
+	}{
+		{1000, true, ".pgdata"},
+		{1000, false, ".pgdata"}, // the server runs as ourselves
+		{0, true, ".pgdata"},
+	} {
+		if got := dataDirFor(tc.euid, "/root/chirpy", tc.canEnter); got != tc.want {
+			t.Errorf("dataDirFor(%d, /root/chirpy, %v) = %q, want %q", tc.euid, tc.canEnter, got, tc.want)
+		}
+	}
+
+	// Root, in a checkout the postgres user cannot enter: outside it, in a
+	// directory that the same checkout always finds again, and another
+	// checkout never shares.
+	got := dataDirFor(0, "/root/chirpy", false)
+	if !regexp.MustCompile(`^/var/tmp/chirpy-dev-[0-9a-f]{12}/pgdata$`).MatchString(got) {
+		t.Fatalf("dataDirFor(0, /root/chirpy, false) = %q, want /var/tmp/chirpy-dev-<hash>/pgdata", got)
+	}
+	if again := dataDirFor(0, "/root/chirpy", false); again != got {
+		t.Errorf("the same checkout got %q, then %q", got, again)
+	}
+	if other := dataDirFor(0, "/root/chirpy2", false); other == got {
+		t.Errorf("two checkouts share %q", got)
+	}
+}
+
+func TestPrivateDir(t *testing.T) {
+	uid, gid := os.Getuid(), os.Getgid()
+	base := t.TempDir()
+
+	dir := filepath.Join(base, "new")
+	for range 2 { // made, then found as it should be
+		if err := privateDir(dir, uid, gid); err != nil {
+			t.Fatal(err)
+		}
+		if fi, err := os.Lstat(dir); err != nil || !fi.IsDir() || fi.Mode().Perm() != 0o700 {
+			t.Fatalf("%s: %v, %v; want a directory with mode 0700", dir, fi, err)
+		}
+	}
+
+	open := filepath.Join(base, "open")
+	os.Mkdir(open, 0o700)
+	os.Chmod(open, 0o777)
+	link := filepath.Join(base, "link")
+	os.Symlink(dir, link)
+	refused := []string{open, link}
+	if os.Geteuid() == 0 {
+		// Another user's directory, made before us.
+		theirs := filepath.Join(base, "theirs")
+		os.Mkdir(theirs, 0o700)
+		os.Chown(theirs, 65534, 65534)
+		refused = append(refused, theirs)
+	}
+	for _, d := range refused {
+		if err := privateDir(d, uid, gid); err == nil {
+			t.Errorf("privateDir(%s) accepted it", d)
+		}
+	}
+}

@@ -112,6 +112,34 @@ func Credential() (*syscall.Credential, error) {
 	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
 }
 
+// CanEnter reports whether the user of Credential can enter dir, which needs
+// search permission on it and on every directory above it (a checkout under
+// a 0700 /root fails this for the postgres user). It asks the kernel, by
+// trying as that user, so ACLs and supplementary groups count.
+func CanEnter(dir string) (bool, error) {
+	cred, err := Credential()
+	if err != nil {
+		return false, err
+	}
+	if cred == nil {
+		_, err := os.Stat(dir)
+		return err == nil, nil
+	}
+	cmd := exec.Command("/bin/sh", "-c", `cd -- "$1"`, "sh", dir)
+	cmd.Dir = "/"
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+	err = cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.As(err, &exit):
+		return false, nil
+	default:
+		return false, fmt.Errorf("check whether the postgres user can enter %s: %w", dir, err)
+	}
+}
+
 // Initialized reports whether the data directory holds a cluster.
 func (c *Cluster) Initialized() bool {
 	_, err := os.Stat(filepath.Join(c.DataDir, "PG_VERSION"))
