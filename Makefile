@@ -1,11 +1,11 @@
-# Chirpy: `make run` serves the API on :8080, `make test` runs every test
+# Chirpy: `make run` serves the API on http://127.0.0.1:8080 (PORT, HOST), `make test` runs every test
 # against a real PostgreSQL. See README.md.
 
 GO ?= go
 
 .PHONY: run test build generate check check-generated check-layers lint fuzz bench bench-smoke db-start db-stop clean
 
-## run: serve on :8080 (starts a local PostgreSQL in .pgdata/ unless DB_URL is set)
+## run: serve on http://127.0.0.1:8080 (PORT, HOST); starts a local PostgreSQL unless DB_URL is set
 run: build
 	./bin/chirpy-dev run ./bin/chirpy
 

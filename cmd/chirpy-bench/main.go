@@ -18,12 +18,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
 
 	_ "github.com/lib/pq"
 
+	"chirpy/internal/dev/pgbouncer"
 	"chirpy/internal/dev/pgcluster"
 )
 
@@ -112,6 +114,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			env = append(env, k+"="+v)
 		}
 	}
+	stopPooled := func() {}
 	srv, err := startServer(ctx, cfg.server, env, filepath.Join(logDir, "server.log"))
 	if err != nil {
 		return err
@@ -132,6 +135,40 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		ceil: func(script string) (float64, error) {
 			return pgbenchTPS(ctx, cluster, "chirpy", script, cfg.conns, cfg.duration)
 		}}
+	// The same server through PgBouncer (transaction pooling, as many
+	// server connections as the server's own pool, prepared statements
+	// off), started when first measured.
+	var pooled *bench
+	viaPgBouncer := func(scenario func(*bench) (row, error)) func() (row, error) {
+		return func() (row, error) {
+			if pooled == nil {
+				fmt.Fprintln(stderr, "starting PgBouncer and a server behind it ...")
+				bouncer, err := pgbouncer.Start(ctx, cluster, "chirpy", pgbouncer.PoolSize(16))
+				if err != nil {
+					return row{}, err
+				}
+				defer func() {
+					if pooled == nil {
+						bouncer.Stop()
+					}
+				}()
+				penv := append(slices.Clone(env), "DB_URL="+bouncer.URL("chirpy"), "DB_PREPARED_STATEMENTS=off")
+				psrv, err := startServer(ctx, cfg.server, penv, filepath.Join(logDir, "server-pgbouncer.log"))
+				if err != nil {
+					return row{}, err
+				}
+				stopPooled = func() { psrv.stop(); bouncer.Stop() }
+				pooled = &bench{cfg: cfg, srv: psrv, secret: secret, log: stderr,
+					ceil: func(string) (float64, error) { return 0, nil }}
+			}
+			r, err := scenario(pooled)
+			r.Scenario += " via PgBouncer"
+			r.Note = strings.TrimSpace(r.Note + " transaction pooling, unprepared")
+			return r, err
+		}
+	}
+	defer func() { stopPooled() }()
+
 	var rows []row
 	for _, s := range []struct {
 		name string
@@ -146,6 +183,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		{"webhooks", b.webhooksAcrossUsers},
 		{"webhook-retried", b.webhookRetried},
 		{"logins", func() (row, error) { return b.concurrentLogins(cfg.logins) }},
+		{"pgbouncer-get-chirp", viaPgBouncer((*bench).getChirpByID)},
+		{"pgbouncer-post-chirps", viaPgBouncer((*bench).postChirps)},
+		{"pgbouncer-webhooks", viaPgBouncer((*bench).webhooksAcrossUsers)},
 	} {
 		if ctx.Err() != nil {
 			return ctx.Err()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -24,6 +25,15 @@ func TestDatabaseOutage(t *testing.T) {
 	s, cluster := startServerOnOwnCluster(t)
 	walt := s.signUp(t, "walt@breakingbad.com", "123456")
 	s.req(t, "GET", "/api/readyz", nil).expect(t, http.StatusOK)
+	// Fill the pool: every one of its connections dies with the database.
+	var wg sync.WaitGroup
+	for range 48 {
+		wg.Go(func() { s.req(t, "GET", "/api/chirps?author_id="+walt.ID, nil).expect(t, http.StatusOK) })
+	}
+	wg.Wait()
+	if n := s.count(t, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`); n < 4 {
+		t.Logf("the pool holds only %d connections", n)
+	}
 
 	cluster.Stop()
 	s.req(t, "GET", "/api/healthz", nil).expect(t, http.StatusOK)
@@ -55,6 +65,8 @@ func TestDatabaseOutage(t *testing.T) {
 	if err := cluster.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	// Ready as soon as the database answers: the first probe says so,
+	// though every connection the pool held died with the database.
 	s.req(t, "GET", "/api/readyz", nil).expect(t, http.StatusOK)
 	s.postChirp(t, walt.Token, "back")
 }

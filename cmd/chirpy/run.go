@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strconv"
+	"syscall"
 	"time"
 
 	"chirpy/internal/auth"
@@ -84,12 +85,16 @@ const (
 	readTimeout       = 30 * time.Second
 	writeTimeout      = 60 * time.Second
 	idleTimeout       = 2 * time.Minute
-	maxHeaderBytes    = 64 << 10
+	// maxHeaderBytes makes the request line and headers at most 64 KiB:
+	// net/http reads 4 KiB more than its MaxHeaderBytes before it answers
+	// 431.
+	maxHeaderBytes = 64<<10 - 4<<10
 	// shutdownTimeout is how long in-flight requests get to finish after
 	// SIGINT or SIGTERM.
 	shutdownTimeout = 30 * time.Second
-	// pruneEvery is how often the webhook inbox is pruned.
-	pruneEvery = time.Hour
+	// pruneEvery is how often the webhook inbox and the login attempts are
+	// pruned.
+	pruneEvery = 5 * time.Minute
 )
 
 // serve runs the API server until ctx is canceled, then shuts it down
@@ -106,7 +111,7 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 	for _, m := range applied {
 		logger.Info("applied migration", "version", m.Version, "file", m.File, "duration", m.Duration)
 	}
-	st, err := store.Open(ctx, cfg.DBURL, store.Options{MaxConns: cfg.DBMaxConns})
+	st, err := store.Open(ctx, cfg.DBURL, store.Options{MaxConns: cfg.DBMaxConns, NoPreparedStatements: !cfg.DBPreparedStatements})
 	if err != nil {
 		return dbError(err)
 	}
@@ -132,17 +137,15 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 	}
 
 	handler := server.NewServer(server.Deps{
-		Logger:      logger,
-		Store:       st,
-		Hasher:      hasher,
-		JWTSecret:   cfg.JWTSecret,
-		PolkaKeys:   auth.NewAPIKeys(cfg.PolkaKeys),
-		PolkaSigner: signer,
-		Dev:         cfg.IsDev(),
-		// 10 attempts a minute per email and client (a success starts the
-		// count again): enough for a person mistyping, far too few for
-		// guessing.
-		LoginThrottle: auth.NewLoginThrottle(10, time.Minute),
+		Logger:         logger,
+		Store:          st,
+		Hasher:         hasher,
+		JWTSecret:      cfg.JWTSecret,
+		PolkaKeys:      auth.NewAPIKeys(cfg.PolkaKeys),
+		PolkaSigner:    signer,
+		Dev:            cfg.IsDev(),
+		LoginLimits:    loginLimits(cfg),
+		TrustedProxies: cfg.TrustedProxies,
 	})
 	srv := &http.Server{
 		Handler:           handler,
@@ -153,11 +156,17 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort("", strconv.Itoa(cfg.Port)))
+	tcp, err := net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)))
 	if err != nil {
-		return fmt.Errorf("cannot listen on port %d (PORT): %w", cfg.Port, err)
+		return fmt.Errorf("cannot listen on %s (HOST, PORT): %w", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)), err)
 	}
-	logger.Info("serving", "addr", ln.Addr().String(), "platform", cfg.Platform)
+	maxConns := cfg.MaxConnections
+	if maxConns == 0 {
+		maxConns = defaultMaxConnections(cfg.DBMaxConns)
+	}
+	ln := server.LimitConnections(tcp, maxConns)
+	srv.ConnState = ln.ConnState
+	logger.Info("serving", "addr", ln.Addr().String(), "platform", cfg.Platform, "max_connections", maxConns)
 	if n, ok := stdout.(servingNotifier); ok {
 		n.Serving(ln.Addr())
 	}
@@ -191,6 +200,22 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 	return nil
 }
 
+func loginLimits(cfg config.Config) auth.LoginLimits {
+	l := auth.DefaultLoginLimits
+	l.PerClient = cfg.LoginLimitPerClient
+	return l
+}
+
+// defaultMaxConnections is the connection cap below the descriptor limit,
+// with room for the database pool and the files the process opens.
+func defaultMaxConnections(dbConns int) int {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil || lim.Cur > 1<<20 {
+		return 10000
+	}
+	return max(int(lim.Cur)-2*dbConns-100, 64)
+}
+
 // dbError names DB_URL in an error that is about reaching the database.
 func dbError(err error) error {
 	if errors.Is(err, store.ErrUnavailable) || errors.Is(err, store.ErrInvalid) {
@@ -212,6 +237,10 @@ func pruneInbox(ctx context.Context, st *store.Store, logger *slog.Logger, inter
 			logger.Warn("pruning the webhook inbox failed; will try again", "error", err, "next_in", interval)
 		case n > 0:
 			logger.Info("pruned the webhook inbox", "deleted", n, "older_than", polka.InboxRetention)
+		}
+		// Login attempts whose window is over count for nothing.
+		if _, err := st.PruneLoginAttempts(ctx, time.Now().Add(-auth.DefaultLoginLimits.Window)); err != nil && ctx.Err() == nil {
+			logger.Warn("pruning login attempts failed; will try again", "error", err, "next_in", interval)
 		}
 		select {
 		case <-ctx.Done():

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -205,4 +206,24 @@ func TestLogFormat(t *testing.T) {
 			}
 		})
 	}
+}
+
+// HOST says where to listen: 127.0.0.1 is reached on 127.0.0.1 only. (Unset,
+// the server listens on every interface, as a production server does.)
+func TestHostSetting(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, map[string]string{"HOST": "127.0.0.1"})
+	s.req(t, "GET", "/api/healthz", nil).expect(t, http.StatusOK)
+	port := s.URL[strings.LastIndex(s.URL, ":")+1:]
+	if c, err := net.DialTimeout("tcp", "[::1]:"+port, time.Second); err == nil {
+		c.Close()
+		t.Fatal("with HOST=127.0.0.1 the server answers on ::1 too")
+	}
+	all := startServer(t, nil)
+	port = all.URL[strings.LastIndex(all.URL, ":")+1:]
+	c, err := net.DialTimeout("tcp", "[::1]:"+port, time.Second)
+	if err != nil {
+		t.Fatalf("without HOST the server does not listen on ::1: %v", err)
+	}
+	c.Close()
 }

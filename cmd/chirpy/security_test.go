@@ -58,3 +58,74 @@ func TestServerLimits(t *testing.T) {
 		t.Fatalf("slow client: read ended after %v with %v; want the server to hang up after its header timeout", d, err)
 	}
 }
+
+// rawRequest sends raw bytes on a new connection and returns the status of
+// the answer, and how long it took to come.
+func rawRequest(t *testing.T, s *testServer, raw string) (int, time.Duration) {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	start := time.Now()
+	if _, err := io.WriteString(conn, raw); err != nil {
+		t.Fatal(err)
+	}
+	conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer: %v", err)
+	}
+	res.Body.Close()
+	return res.StatusCode, time.Since(start)
+}
+
+// The request line and headers may take 64 KiB, exactly: one byte more is a
+// 431.
+func TestHeaderLimitIs64KiB(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, nil)
+	request := func(size int) string {
+		head := "GET /api/healthz HTTP/1.1\r\nHost: x\r\nX-Pad: "
+		tail := "\r\n\r\n"
+		return head + strings.Repeat("p", size-len(head)-len(tail)) + tail
+	}
+	if st, _ := rawRequest(t, s, request(64<<10)); st != http.StatusOK {
+		t.Errorf("64 KiB of request line and headers: %d, want 200", st)
+	}
+	if st, _ := rawRequest(t, s, request(64<<10+1)); st != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("64 KiB and a byte: %d, want 431", st)
+	}
+}
+
+// A body over its endpoint's limit gets 413 at once: when its length is
+// announced, before a byte of it is read; when it comes in chunks, as soon
+// as the limit is passed, however much more the client still means to send.
+func TestBodyLimitsAnsweredAtOnce(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, nil)
+	// Announced: nothing of the megabyte is sent.
+	st, took := rawRequest(t, s, "POST /api/users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n")
+	if st != http.StatusRequestEntityTooLarge || took > time.Second {
+		t.Errorf("announced 1 MB sign-up: %d after %v, want 413 at once", st, took)
+	}
+	// Chunked: 10 KiB are sent, more are promised.
+	chunk := strings.Repeat("x", 10<<10)
+	st, took = rawRequest(t, s, fmt.Sprintf("POST /api/chirps HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n", len(chunk), chunk))
+	if st != http.StatusRequestEntityTooLarge && st != http.StatusUnauthorized || took > time.Second {
+		t.Errorf("chunked chirp without a token: %d after %v", st, took)
+	}
+	walt := s.signUp(t, "walt@breakingbad.com", "123456")
+	st, took = rawRequest(t, s, fmt.Sprintf("POST /api/chirps HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n", walt.Token, len(chunk), chunk))
+	if st != http.StatusRequestEntityTooLarge || took > time.Second {
+		t.Errorf("chunked 10 KiB chirp, more to come: %d after %v, want 413 at once", st, took)
+	}
+	// Each endpoint's limit is the largest valid body, with room: a valid
+	// body escaped to the full is accepted.
+	escaped := strings.Repeat(`\ud83d\udc26`, 140) // 140 birds, 12 bytes each
+	s.req(t, "POST", "/api/chirps", `{"body": "`+escaped+`"}`, bearer(walt.Token)...).expect(t, http.StatusCreated)
+	password := strings.Repeat(`\u0041`, 1024)
+	s.req(t, "POST", "/api/users", `{"email": "saul@bettercall.com", "password": "`+password+`", "expires_in_seconds": 60}`).expect(t, http.StatusCreated)
+	s.req(t, "POST", "/api/users", `{"email": "jesse@x.com", "password": "`+strings.Repeat("p", 9<<10)+`"}`).expect(t, http.StatusRequestEntityTooLarge)
+}

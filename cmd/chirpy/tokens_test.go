@@ -108,6 +108,7 @@ func TestTokenAttacks(t *testing.T) {
 		"expired":          mint(t, jwt.SigningMethodHS256, secret, "chirpy-access", walt.ID, now.Add(-2*time.Hour), now.Add(-time.Hour)),
 		"wrong issuer":     mint(t, jwt.SigningMethodHS256, secret, "someone-else", walt.ID, now, now.Add(time.Hour)),
 		"no expiry":        mint(t, jwt.SigningMethodHS256, secret, "chirpy-access", walt.ID, now, time.Time{}),
+		"exp a string":     mintMap(t, secret, jwt.MapClaims{"iss": "chirpy-access", "sub": walt.ID, "iat": now.Unix(), "exp": fmt.Sprint(now.Add(time.Hour).Unix())}),
 		"foreign secret":   mint(t, jwt.SigningMethodHS256, []byte("not our secret"), "chirpy-access", walt.ID, now, now.Add(time.Hour)),
 		"HS384":            mint(t, jwt.SigningMethodHS384, secret, "chirpy-access", walt.ID, now, now.Add(time.Hour)),
 		"refresh token":    walt.RefreshToken,
@@ -131,6 +132,95 @@ func TestTokenAttacks(t *testing.T) {
 	// The genuine token minted the same way works: the attacks failed for
 	// what they changed, not for how the test made them.
 	s.postChirp(t, good, "genuine")
+}
+
+func mintMap(t *testing.T, key []byte, claims jwt.MapClaims) string {
+	t.Helper()
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// Two Authorization headers are no credentials: which one counts would be up
+// to whoever reads them.
+func TestTwoAuthorizationHeaders(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, nil)
+	walt := s.signUp(t, "walt@breakingbad.com", "123456")
+	req, _ := http.NewRequest("POST", s.URL+"/api/chirps", strings.NewReader(`{"body": "two headers"}`))
+	req.Header.Add("Authorization", "Bearer "+walt.Token)
+	req.Header.Add("Authorization", "Bearer "+walt.Token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("two Authorization headers: %d, want 401", res.StatusCode)
+	}
+	if n := s.count(t, `SELECT count(*) FROM chirps`); n != 0 {
+		t.Fatal("a chirp was posted")
+	}
+}
+
+// Passwords are compared as sent: two that differ only in bytes that are not
+// UTF-8 are not the same password, nor a password at all.
+func TestPasswordsAreUTF8(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, nil)
+	s.req(t, "POST", "/api/users", "{\"email\": \"walt@breakingbad.com\", \"password\": \"secret\xff\"}").expect(t, http.StatusBadRequest).errorMessage(t)
+	s.req(t, "POST", "/api/users", `{"email": "walt@breakingbad.com", "password": "secret\ud800"}`).expect(t, http.StatusBadRequest)
+	s.req(t, "POST", "/api/users", `{"email": "walt@breakingbad.com", "password": "secret\u00e9"}`).expect(t, http.StatusCreated)
+	s.req(t, "POST", "/api/login", "{\"email\": \"walt@breakingbad.com\", \"password\": \"secret\xfe\"}").expect(t, http.StatusBadRequest)
+	s.req(t, "POST", "/api/login", `{"email": "walt@breakingbad.com", "password": "secret\u00e9"}`).expect(t, http.StatusOK)
+	s.req(t, "POST", "/api/login", `{"email": "walt@breakingbad.com", "password": "secrete"}`).expect(t, http.StatusUnauthorized)
+}
+
+// The throttle is kept in the database: a reset clears it for every process,
+// an over-long password is refused before it counts, and one client cannot
+// make keys without bound by trying ever new emails.
+func TestLoginThrottleLimits(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, map[string]string{"LOGIN_LIMIT_PER_CLIENT": "25"})
+	s.signUp(t, "walt@breakingbad.com", "123456")
+	wrong := map[string]string{"email": "walt@breakingbad.com", "password": "guess"}
+	for range 10 {
+		s.req(t, "POST", "/api/login", wrong).expect(t, http.StatusUnauthorized)
+	}
+	s.req(t, "POST", "/api/login", wrong).expect(t, http.StatusTooManyRequests)
+	// An over-long password is a 400, and does not count.
+	long := map[string]string{"email": "saul@bettercall.com", "password": strings.Repeat("p", 1025)}
+	if msg := s.req(t, "POST", "/api/login", long).expect(t, http.StatusBadRequest).errorMessage(t); !strings.Contains(msg, "password") {
+		t.Errorf("over-long password: %q", msg)
+	}
+	if n := s.count(t, `SELECT count(*) FROM login_attempts WHERE attempts > 0`); n != 2 {
+		t.Errorf("%d throttle keys, want Walt's and the client's", n)
+	}
+	// Reset clears the lockout.
+	s.req(t, "POST", "/admin/reset", nil).expect(t, http.StatusOK)
+	if n := s.count(t, `SELECT count(*) FROM login_attempts`); n != 0 {
+		t.Errorf("%d throttle keys after reset", n)
+	}
+	s.signUp(t, "walt@breakingbad.com", "123456")
+
+	// Ever new emails from one client: after 25 attempts a minute, the
+	// client waits, whatever email it tries, the right password included.
+	for i := range 23 { // and the sign-up's login, and the one below
+		s.req(t, "POST", "/api/login", map[string]string{"email": fmt.Sprintf("user%d@example.com", i), "password": "x"}).expect(t, http.StatusUnauthorized)
+	}
+	s.req(t, "POST", "/api/login", map[string]string{"email": "walt@breakingbad.com", "password": "123456"}).expect(t, http.StatusOK)
+	r := s.req(t, "POST", "/api/login", map[string]string{"email": "walt@breakingbad.com", "password": "123456"}).expect(t, http.StatusTooManyRequests)
+	if secs, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || secs < 1 || secs > 60 {
+		t.Fatalf("Retry-After %q", r.Header.Get("Retry-After"))
+	}
+	if n := s.count(t, `SELECT count(*) FROM login_attempts`); n > 27 {
+		t.Errorf("%d throttle keys: one client made keys without bound", n)
+	}
+	// Another client is not held up.
+	other := &testServer{URL: strings.Replace(s.URL, "127.0.0.1", "[::1]", 1)}
+	other.req(t, "POST", "/api/login", map[string]string{"email": "walt@breakingbad.com", "password": "123456"}).expect(t, http.StatusOK)
 }
 
 func TestLoginThrottled(t *testing.T) {

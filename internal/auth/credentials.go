@@ -35,11 +35,17 @@ func CheckNewCredentials(email, password string) error {
 	return nil
 }
 
-// CheckLogin checks a login's fields before anything is looked up. It fails
-// only for a missing field: a login with an email no account can have fails
-// as a wrong password does.
+// CheckLogin checks a login's fields before anything is looked up or
+// counted: a missing field, or a password no account can have (too long). A
+// login with an email no account can have fails as a wrong password does.
 func CheckLogin(email, password string) error {
-	return checkPresent(email, password)
+	if err := checkPresent(email, password); err != nil {
+		return err
+	}
+	if len(password) > MaxPasswordBytes {
+		return ErrPasswordTooLong
+	}
+	return nil
 }
 
 func checkPresent(email, password string) error {

@@ -46,6 +46,8 @@ func TestCheckLogin(t *testing.T) {
 		{"walt", "123456", nil},
 		{"", "123456", ErrEmailRequired},
 		{"walt@breakingbad.com", "", ErrPasswordRequired},
+		{"walt@breakingbad.com", strings.Repeat("p", MaxPasswordBytes), nil},
+		{"walt@breakingbad.com", strings.Repeat("p", MaxPasswordBytes+1), ErrPasswordTooLong},
 	} {
 		if err := CheckLogin(tt.email, tt.password); err != tt.want {
 			t.Errorf("CheckLogin(%q, %q) = %v, want %v", tt.email, tt.password, err, tt.want)

@@ -28,10 +28,16 @@ func GetAPIKey(h http.Header) (string, error) {
 // to ASCII case (RFC 9110 §11.1: schemes are ASCII tokens, so the Kelvin sign
 // is no "k"); the value must be a single non-empty word.
 func credentials(h http.Header, scheme string) (string, error) {
-	v := h.Get("Authorization")
-	if v == "" {
+	values := h.Values("Authorization")
+	if len(values) > 1 {
+		// Which one counts would be up to whoever reads them: a proxy and
+		// the server could disagree.
+		return "", ErrMalformedAuthHeader
+	}
+	if len(values) == 0 || values[0] == "" {
 		return "", ErrNoAuthHeader
 	}
+	v := values[0]
 	s, value, ok := strings.Cut(v, " ")
 	if !ok || !equalFoldASCII(s, scheme) {
 		return "", ErrMalformedAuthHeader

@@ -37,6 +37,19 @@ func TestGetBearerToken(t *testing.T) {
 	}
 }
 
+// Two Authorization headers: which one counts would depend on who reads
+// them, so neither does.
+func TestTwoAuthorizationHeaders(t *testing.T) {
+	h := http.Header{"Authorization": {"Bearer mine", "Bearer yours"}}
+	if got, err := GetBearerToken(h); !errors.Is(err, ErrMalformedAuthHeader) {
+		t.Errorf("GetBearerToken = %q, %v; want ErrMalformedAuthHeader", got, err)
+	}
+	h = http.Header{"Authorization": {"ApiKey k", "ApiKey k"}}
+	if got, err := GetAPIKey(h); !errors.Is(err, ErrMalformedAuthHeader) {
+		t.Errorf("GetAPIKey = %q, %v; want ErrMalformedAuthHeader", got, err)
+	}
+}
+
 func TestGetAPIKey(t *testing.T) {
 	tests := []struct {
 		header string

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -51,10 +52,30 @@ func MakeJWT(userID uuid.UUID, secret []byte, expiresIn time.Duration) (string, 
 	return signed, nil
 }
 
+// accessClaims are an access token's claims, read strictly: the times must
+// be JSON numbers, as RFC 7519 says (a NumericDate). jwt's own type also
+// takes a string such as "1767225600".
+type accessClaims struct {
+	jwt.RegisteredClaims
+}
+
+func (c *accessClaims) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	for _, name := range []string{"exp", "iat", "nbf"} {
+		if v, ok := raw[name]; ok && (len(v) == 0 || (v[0] != '-' && (v[0] < '0' || v[0] > '9'))) {
+			return fmt.Errorf("claim %q is not a number", name)
+		}
+	}
+	return json.Unmarshal(b, &c.RegisteredClaims)
+}
+
 // ValidateJWT checks an access token and returns the user it was issued to.
 // Every failure wraps ErrInvalidToken.
 func ValidateJWT(token string, secret []byte) (uuid.UUID, error) {
-	var claims jwt.RegisteredClaims
+	var claims accessClaims
 	_, err := accessParser.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) {
 		return secret, nil
 	})

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"fmt"
 	"encoding/base64"
 	"errors"
 	"strings"
@@ -89,6 +90,17 @@ func TestValidateJWTRejects(t *testing.T) {
 	otherParts := strings.Split(sign(t, jwt.SigningMethodHS256, other, testSecret), ".")
 	tampered := parts[0] + "." + otherParts[1] + "." + parts[2]
 
+	// Times that are strings, not NumericDates, signed with the right secret.
+	stringTime := func(claim string) string {
+		claims := jwt.MapClaims{"iss": AccessTokenIssuer, "sub": id.String(), "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}
+		claims[claim] = fmt.Sprint(claims[claim])
+		tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(testSecret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+
 	noneHeader := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`))
 	algNone := noneHeader + "." + parts[1] + "."
 
@@ -107,6 +119,8 @@ func TestValidateJWTRejects(t *testing.T) {
 		"alg none":         algNone,
 		"tampered payload": tampered,
 		"no signature":     parts[0] + "." + parts[1] + ".",
+		"exp a string":     stringTime("exp"),
+		"iat a string":     stringTime("iat"),
 	}
 	for name, tok := range tests {
 		t.Run(name, func(t *testing.T) {

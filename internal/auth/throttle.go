@@ -1,81 +1,71 @@
 package auth
 
 import (
-	"sync"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/netip"
+	"strings"
 	"time"
 )
 
-// LoginThrottle limits login attempts per key (an email and the client it is
-// tried from). Each attempt counts as soon as it is allowed, so concurrent
-// attempts cannot slip past the limit while their passwords are checked; a
-// successful login clears the count. After Max attempts within Window, the key
-// is refused until the window that began with its first attempt ends.
-// Keying on the client too means an attacker elsewhere cannot lock the real
-// owner out, and a window of a minute means a mistyping owner waits at most
-// that long.
-type LoginThrottle struct {
-	Max    int
-	Window time.Duration
-	now    func() time.Time
-
-	mu   sync.Mutex
-	keys map[string]*failures
-	// maxKeys bounds memory under a flood of distinct keys; past it, expired
-	// keys are swept, and if none have expired new keys are not tracked.
-	maxKeys   int
-	lastSweep time.Time
+// LoginLimits are how many login attempts are allowed within a window, which
+// begins with a key's first attempt: per email from one client (PerEmail;
+// a success clears that count), and per client whatever the emails
+// (PerClient), so that one client cannot make keys without bound, nor guess
+// one password from ever new emails' keys. Keying the first on the client too
+// means an attacker elsewhere cannot lock the real owner out, and a window of
+// a minute means a mistyping owner waits at most that long. Attempts count
+// when they start, so concurrent ones cannot slip past a limit while their
+// passwords are checked. The counts live in the database (the store), so
+// every server process counts the same.
+type LoginLimits struct {
+	PerEmail  int
+	PerClient int
+	Window    time.Duration
 }
 
-// failures counts the attempts of one key in the window that began at start.
-type failures struct {
-	n     int
-	start time.Time
+// DefaultLoginLimits: enough for a person mistyping, or an office behind one
+// address, far too few for guessing. (LOGIN_LIMIT_PER_CLIENT sets PerClient.)
+var DefaultLoginLimits = LoginLimits{PerEmail: 10, PerClient: 300, Window: time.Minute}
+
+// LoginCount is what a key has counted in its window, this attempt included.
+type LoginCount struct {
+	Attempts int
+	Since    time.Time // when its window began
 }
 
-// NewLoginThrottle allows max failures per key within window.
-func NewLoginThrottle(max int, window time.Duration) *LoginThrottle {
-	return &LoginThrottle{Max: max, Window: window, now: time.Now, keys: map[string]*failures{}, maxKeys: 100_000}
-}
-
-// Try reports whether key may try to log in now, and if so counts the
-// attempt; if not, it reports how long to wait.
-func (t *LoginThrottle) Try(key string) (ok bool, retryAfter time.Duration) {
-	now := t.now()
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	f := t.keys[key]
-	switch {
-	case f != nil && now.Sub(f.start) < t.Window:
-		if f.n >= t.Max {
-			return false, f.start.Add(t.Window).Sub(now)
-		}
-		f.n++
-	case f == nil && len(t.keys) >= t.maxKeys && !t.sweep(now):
-		// Full of live keys: let the attempt through untracked rather than
-		// lock everyone out.
-	default:
-		t.keys[key] = &failures{n: 1, start: now}
-	}
-	if now.Sub(t.lastSweep) >= t.Window {
-		t.sweep(now)
-	}
-	return true, 0
-}
-
-// Succeeded clears key's failures.
-func (t *LoginThrottle) Succeeded(key string) {
-	t.mu.Lock()
-	delete(t.keys, key)
-	t.mu.Unlock()
-}
-
-// sweep drops expired keys and reports whether there is room for a new one.
-func (t *LoginThrottle) sweep(now time.Time) bool {
-	for k, f := range t.keys {
-		if now.Sub(f.start) >= t.Window {
-			delete(t.keys, k)
+// Allow reports whether an attempt with these counts may go on, at now; if
+// not, how long until the window that refuses it ends.
+func (l LoginLimits) Allow(email, client LoginCount, now time.Time) (ok bool, retryAfter time.Duration) {
+	var wait time.Duration
+	for _, c := range []struct {
+		count LoginCount
+		max   int
+	}{{email, l.PerEmail}, {client, l.PerClient}} {
+		if c.count.Attempts > c.max {
+			wait = max(wait, c.count.Since.Add(l.Window).Sub(now))
 		}
 	}
-	t.lastSweep = now
-	return len(t.keys) < t.maxKeys
+	if wait == 0 && email.Attempts <= l.PerEmail && client.Attempts <= l.PerClient {
+		return true, 0
+	}
+	return false, max(wait, time.Second)
+}
+
+// LoginKeys returns the keys a login is counted under: the email (in any
+// case) from the client, and the client. The email is kept only as a digest.
+// An IPv6 client is its /64, what one subscriber usually holds.
+func LoginKeys(email string, client netip.Addr) (emailKey, clientKey string) {
+	c := clientPrefix(client)
+	sum := sha256.Sum256([]byte(strings.ToLower(email)))
+	return "e:" + hex.EncodeToString(sum[:16]) + "|" + c, "c:" + c
+}
+
+func clientPrefix(a netip.Addr) string {
+	a = a.Unmap()
+	if a.Is6() {
+		p, _ := a.Prefix(64)
+		return p.String()
+	}
+	return a.String()
 }

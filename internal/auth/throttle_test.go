@@ -1,95 +1,57 @@
 package auth
 
 import (
-	"fmt"
-	"sync"
+	"net/netip"
 	"testing"
 	"time"
 )
 
-type fakeClock struct{ t time.Time }
-
-func (c *fakeClock) now() time.Time          { return c.t }
-func (c *fakeClock) advance(d time.Duration) { c.t = c.t.Add(d) }
-
-func newTestThrottle(max int, window time.Duration) (*LoginThrottle, *fakeClock) {
-	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	th := NewLoginThrottle(max, window)
-	th.now = clock.now
-	return th, clock
-}
-
-func TestLoginThrottle(t *testing.T) {
-	th, clock := newTestThrottle(3, time.Minute)
-	const key = "walt@breakingbad.com|10.0.0.1"
-	for i := range 3 {
-		if ok, _ := th.Try(key); !ok {
-			t.Fatalf("refused attempt %d", i+1)
-		}
-		clock.advance(time.Second)
-	}
-	ok, wait := th.Try(key)
-	if ok || wait != 57*time.Second {
-		t.Fatalf("after 3 attempts: Try = %v, %v; want refused for the 57s left of the window", ok, wait)
-	}
-	if ok, _ := th.Try("walt@breakingbad.com|10.0.0.2"); !ok {
-		t.Fatal("another client was locked out too")
-	}
-	if ok, _ := th.Try("saul@bettercall.com|10.0.0.1"); !ok {
-		t.Fatal("another email from the same client was locked out too")
-	}
-	clock.advance(57 * time.Second)
-	if ok, _ := th.Try(key); !ok {
-		t.Fatal("still refused after the window")
-	}
-}
-
-func TestLoginThrottleSuccessClears(t *testing.T) {
-	th, _ := newTestThrottle(2, time.Minute)
-	th.Try("k")
-	th.Try("k")
-	th.Succeeded("k")
-	if ok, _ := th.Try("k"); !ok {
-		t.Fatal("attempts before a success still counted")
-	}
-}
-
-// Concurrent attempts are counted when they start, not when their password
-// check ends: no more than Max get through.
-func TestLoginThrottleConcurrent(t *testing.T) {
-	th, _ := newTestThrottle(10, time.Minute)
-	var allowed sync.WaitGroup
-	var mu sync.Mutex
-	n := 0
-	for range 100 {
-		allowed.Go(func() {
-			if ok, _ := th.Try("k"); ok {
-				mu.Lock()
-				n++
-				mu.Unlock()
-			}
-		})
-	}
-	allowed.Wait()
-	if n != 10 {
-		t.Fatalf("%d of 100 concurrent attempts allowed, want 10", n)
-	}
-}
-
-func TestLoginThrottleBoundsMemory(t *testing.T) {
-	th, clock := newTestThrottle(1, time.Minute)
-	th.maxKeys = 100
-	for i := range 1000 {
-		if ok, _ := th.Try(fmt.Sprint("key", i)); !ok {
-			t.Fatal("a first attempt was refused")
+func TestLoginLimits(t *testing.T) {
+	l := LoginLimits{PerEmail: 3, PerClient: 5, Window: time.Minute}
+	t0 := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	count := func(n int, since time.Time) LoginCount { return LoginCount{Attempts: n, Since: since} }
+	for _, tc := range []struct {
+		name          string
+		email, client LoginCount
+		now           time.Time
+		ok            bool
+		wait          time.Duration
+	}{
+		{"first attempt", count(1, t0), count(1, t0), t0, true, 0},
+		{"at the email's limit", count(3, t0), count(3, t0), t0.Add(3 * time.Second), true, 0},
+		{"over the email's limit", count(4, t0), count(4, t0), t0.Add(3 * time.Second), false, 57 * time.Second},
+		{"over the client's limit", count(1, t0.Add(30*time.Second)), count(6, t0), t0.Add(40 * time.Second), false, 20 * time.Second},
+		{"over both: the later end", count(4, t0.Add(10*time.Second)), count(6, t0), t0.Add(20 * time.Second), false, 50 * time.Second},
+		{"a window about to end waits a second at least", count(4, t0), count(1, t0), t0.Add(time.Minute - time.Millisecond), false, time.Second},
+	} {
+		ok, wait := l.Allow(tc.email, tc.client, tc.now)
+		if ok != tc.ok || wait != tc.wait {
+			t.Errorf("%s: Allow = %v, %v; want %v, %v", tc.name, ok, wait, tc.ok, tc.wait)
 		}
 	}
-	if len(th.keys) > 100 {
-		t.Fatalf("%d keys tracked, want at most 100", len(th.keys))
+}
+
+func TestLoginKeys(t *testing.T) {
+	v4 := netip.MustParseAddr("10.0.0.1")
+	e1, c1 := LoginKeys("Walt@BreakingBad.com", v4)
+	e2, c2 := LoginKeys("walt@breakingbad.com", netip.MustParseAddr("::ffff:10.0.0.1"))
+	if e1 != e2 || c1 != c2 || c1 != "c:10.0.0.1" {
+		t.Errorf("the same email and client: %q %q, %q %q", e1, c1, e2, c2)
 	}
-	clock.advance(time.Minute)
-	th.Try("fresh")
-	if _, ok := th.keys["fresh"]; !ok || len(th.keys) != 1 {
-		t.Fatalf("expired keys were not swept: %d keys", len(th.keys))
+	if e3, _ := LoginKeys("saul@bettercall.com", v4); e3 == e1 {
+		t.Error("two emails share a key")
+	}
+	if e4, _ := LoginKeys("walt@breakingbad.com", netip.MustParseAddr("10.0.0.2")); e4 == e1 {
+		t.Error("two clients share an email's key")
+	}
+	// An IPv6 client is its /64: an attacker does not get a key per address.
+	_, a := LoginKeys("x@y.z", netip.MustParseAddr("2001:db8:1:2::1"))
+	_, b := LoginKeys("x@y.z", netip.MustParseAddr("2001:db8:1:2:ffff::9"))
+	_, c := LoginKeys("x@y.z", netip.MustParseAddr("2001:db8:1:3::1"))
+	if a != b || a == c || a != "c:2001:db8:1:2::/64" {
+		t.Errorf("IPv6 clients: %q %q %q", a, b, c)
+	}
+	if len(e1) > 64 || len(e1) < 20 {
+		t.Errorf("email key %q", e1)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/netip"
 	"strconv"
 	"strings"
 
@@ -34,6 +35,20 @@ type Config struct {
 	// LogLevel the least severe level logged (default info).
 	LogFormat string
 	LogLevel  slog.Level
+	// Host is the address to listen on; empty: every interface.
+	Host string
+	// MaxConnections caps the client connections held at once; 0: derived
+	// from the descriptor limit at start.
+	MaxConnections int
+	// TrustedProxies are the load balancers whose X-Forwarded-For names the
+	// client.
+	TrustedProxies []netip.Prefix
+	// DBPreparedStatements is false behind a pooler in transaction mode that
+	// cannot keep prepared statements (PgBouncer before 1.21).
+	DBPreparedStatements bool
+	// LoginLimitPerClient is how many logins a minute one client address may
+	// try, whatever the emails.
+	LoginLimitPerClient int
 }
 
 // IsDev reports whether the server runs for development and tests, where
@@ -42,8 +57,9 @@ func (c Config) IsDev() bool { return c.Platform == "dev" }
 
 // Defaults for optional variables.
 const (
-	DefaultPort       = 8080
-	DefaultDBMaxConns = 16
+	DefaultPort                = 8080
+	DefaultDBMaxConns          = 16
+	DefaultLoginLimitPerClient = 300
 )
 
 // LookupFunc looks up an environment variable, reporting whether it is set
@@ -89,6 +105,23 @@ func Load(lookupEnv LookupFunc, dotenv fs.FS, dotenvName string) (Config, error)
 	if err != nil {
 		problems = append(problems, err.Error())
 	}
+	c.Host = lookup("HOST")
+	if c.LoginLimitPerClient, err = intVar(lookup, "LOGIN_LIMIT_PER_CLIENT", DefaultLoginLimitPerClient, 1, 1<<30); err != nil {
+		problems = append(problems, err.Error())
+	}
+	if c.MaxConnections, err = intVar(lookup, "MAX_CONNECTIONS", 0, 1, 1<<20); err != nil {
+		problems = append(problems, err.Error())
+	}
+	if c.TrustedProxies, err = prefixes(lookup("TRUSTED_PROXIES")); err != nil {
+		problems = append(problems, err.Error())
+	}
+	switch v := strings.ToLower(lookup("DB_PREPARED_STATEMENTS")); v {
+	case "", "on", "true", "yes":
+		c.DBPreparedStatements = true
+	case "off", "false", "no":
+	default:
+		problems = append(problems, fmt.Sprintf("DB_PREPARED_STATEMENTS=%q is not on or off", v))
+	}
 	if c.LogFormat, err = logging.ParseFormat(lookup("LOG_FORMAT")); err != nil {
 		problems = append(problems, err.Error())
 	}
@@ -127,6 +160,26 @@ func WithDotenv(lookupEnv LookupFunc, dotenv fs.FS, name string) (LookupFunc, er
 		v, ok := vars[key]
 		return v, ok
 	}, nil
+}
+
+// prefixes reads a comma-separated list of addresses and CIDR prefixes.
+func prefixes(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				return nil, fmt.Errorf("TRUSTED_PROXIES: %q is not an address or a prefix such as 10.0.0.0/8", f)
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 func value(lookup LookupFunc, key string) string {

@@ -51,18 +51,20 @@ func TestLoadDefaultsWithoutDotenv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Port != 8080 || c.IsDev() || len(c.PolkaKeys) != 0 || c.LogFormat != "json" || c.LogLevel != slog.LevelInfo {
+	if c.Port != 8080 || c.IsDev() || len(c.PolkaKeys) != 0 || c.LogFormat != "json" || c.LogLevel != slog.LevelInfo ||
+		c.Host != "" || c.MaxConnections != 0 || len(c.TrustedProxies) != 0 || !c.DBPreparedStatements {
 		t.Errorf("got %+v", c)
 	}
 }
 
 func TestLoadNamesEveryProblem(t *testing.T) {
-	_, err := Load(env(map[string]string{"PORT": "http", "DB_MAX_CONNS": "0", "LOG_FORMAT": "xml", "LOG_LEVEL": "loud"}), nil, "")
+	_, err := Load(env(map[string]string{"PORT": "http", "DB_MAX_CONNS": "0", "LOG_FORMAT": "xml", "LOG_LEVEL": "loud",
+		"MAX_CONNECTIONS": "-1", "TRUSTED_PROXIES": "10.0.0.0/8, lb", "DB_PREPARED_STATEMENTS": "maybe"}), nil, "")
 	if err == nil {
 		t.Fatal("Load succeeded without DB_URL and JWT_SECRET")
 	}
 	msg := err.Error()
-	for _, want := range []string{"DB_URL is not set", "JWT_SECRET is not set", `PORT="http"`, `DB_MAX_CONNS="0"`, `LOG_FORMAT="xml"`, `LOG_LEVEL="loud"`} {
+	for _, want := range []string{"DB_URL is not set", "JWT_SECRET is not set", `PORT="http"`, `DB_MAX_CONNS="0"`, `LOG_FORMAT="xml"`, `LOG_LEVEL="loud"`, `MAX_CONNECTIONS="-1"`, `"lb"`, `DB_PREPARED_STATEMENTS="maybe"`} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error %q does not mention %q", msg, want)
 		}
@@ -76,5 +78,21 @@ func TestLoadRejectsBrokenDotenv(t *testing.T) {
 	dotenv := fstest.MapFS{".env": {Data: []byte("JWT_SECRET='unterminated\n")}}
 	if _, err := Load(env(nil), dotenv, ".env"); err == nil || !strings.Contains(err.Error(), ".env") {
 		t.Fatalf("Load with a broken .env = %v, want an error naming .env", err)
+	}
+}
+
+func TestLoadNetworkSettings(t *testing.T) {
+	c, err := Load(env(map[string]string{"DB_URL": "x", "JWT_SECRET": "s", "HOST": "127.0.0.1", "MAX_CONNECTIONS": "500",
+		"TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7 ,::1", "DB_PREPARED_STATEMENTS": "off"}), nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var proxies []string
+	for _, p := range c.TrustedProxies {
+		proxies = append(proxies, p.String())
+	}
+	if c.Host != "127.0.0.1" || c.MaxConnections != 500 || c.DBPreparedStatements ||
+		strings.Join(proxies, " ") != "10.0.0.0/8 192.168.1.7/32 ::1/128" {
+		t.Fatalf("got %+v", c)
 	}
 }

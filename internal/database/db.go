@@ -24,6 +24,12 @@ func New(db DBTX) *Queries {
 func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	q := Queries{db: db}
 	var err error
+	if q.countLoginAttemptStmt, err = db.PrepareContext(ctx, countLoginAttempt); err != nil {
+		return nil, fmt.Errorf("error preparing query CountLoginAttempt: %w", err)
+	}
+	if q.countVisitStmt, err = db.PrepareContext(ctx, countVisit); err != nil {
+		return nil, fmt.Errorf("error preparing query CountVisit: %w", err)
+	}
 	if q.createChirpStmt, err = db.PrepareContext(ctx, createChirp); err != nil {
 		return nil, fmt.Errorf("error preparing query CreateChirp: %w", err)
 	}
@@ -32,6 +38,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.createUserStmt, err = db.PrepareContext(ctx, createUser); err != nil {
 		return nil, fmt.Errorf("error preparing query CreateUser: %w", err)
+	}
+	if q.deleteAllLoginAttemptsStmt, err = db.PrepareContext(ctx, deleteAllLoginAttempts); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteAllLoginAttempts: %w", err)
 	}
 	if q.deleteAllUsersStmt, err = db.PrepareContext(ctx, deleteAllUsers); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteAllUsers: %w", err)
@@ -57,6 +66,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.getUserFromRefreshTokenStmt, err = db.PrepareContext(ctx, getUserFromRefreshToken); err != nil {
 		return nil, fmt.Errorf("error preparing query GetUserFromRefreshToken: %w", err)
 	}
+	if q.getVisitsStmt, err = db.PrepareContext(ctx, getVisits); err != nil {
+		return nil, fmt.Errorf("error preparing query GetVisits: %w", err)
+	}
 	if q.getWebhookOutcomeStmt, err = db.PrepareContext(ctx, getWebhookOutcome); err != nil {
 		return nil, fmt.Errorf("error preparing query GetWebhookOutcome: %w", err)
 	}
@@ -75,11 +87,17 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listWebhookInboxStmt, err = db.PrepareContext(ctx, listWebhookInbox); err != nil {
 		return nil, fmt.Errorf("error preparing query ListWebhookInbox: %w", err)
 	}
+	if q.pruneLoginAttemptsStmt, err = db.PrepareContext(ctx, pruneLoginAttempts); err != nil {
+		return nil, fmt.Errorf("error preparing query PruneLoginAttempts: %w", err)
+	}
 	if q.pruneWebhookInboxStmt, err = db.PrepareContext(ctx, pruneWebhookInbox); err != nil {
 		return nil, fmt.Errorf("error preparing query PruneWebhookInbox: %w", err)
 	}
 	if q.recordWebhookStmt, err = db.PrepareContext(ctx, recordWebhook); err != nil {
 		return nil, fmt.Errorf("error preparing query RecordWebhook: %w", err)
+	}
+	if q.resetVisitsStmt, err = db.PrepareContext(ctx, resetVisits); err != nil {
+		return nil, fmt.Errorf("error preparing query ResetVisits: %w", err)
 	}
 	if q.revokeRefreshTokenStmt, err = db.PrepareContext(ctx, revokeRefreshToken); err != nil {
 		return nil, fmt.Errorf("error preparing query RevokeRefreshToken: %w", err)
@@ -95,6 +113,16 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 
 func (q *Queries) Close() error {
 	var err error
+	if q.countLoginAttemptStmt != nil {
+		if cerr := q.countLoginAttemptStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countLoginAttemptStmt: %w", cerr)
+		}
+	}
+	if q.countVisitStmt != nil {
+		if cerr := q.countVisitStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countVisitStmt: %w", cerr)
+		}
+	}
 	if q.createChirpStmt != nil {
 		if cerr := q.createChirpStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing createChirpStmt: %w", cerr)
@@ -108,6 +136,11 @@ func (q *Queries) Close() error {
 	if q.createUserStmt != nil {
 		if cerr := q.createUserStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing createUserStmt: %w", cerr)
+		}
+	}
+	if q.deleteAllLoginAttemptsStmt != nil {
+		if cerr := q.deleteAllLoginAttemptsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteAllLoginAttemptsStmt: %w", cerr)
 		}
 	}
 	if q.deleteAllUsersStmt != nil {
@@ -150,6 +183,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing getUserFromRefreshTokenStmt: %w", cerr)
 		}
 	}
+	if q.getVisitsStmt != nil {
+		if cerr := q.getVisitsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getVisitsStmt: %w", cerr)
+		}
+	}
 	if q.getWebhookOutcomeStmt != nil {
 		if cerr := q.getWebhookOutcomeStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getWebhookOutcomeStmt: %w", cerr)
@@ -180,6 +218,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listWebhookInboxStmt: %w", cerr)
 		}
 	}
+	if q.pruneLoginAttemptsStmt != nil {
+		if cerr := q.pruneLoginAttemptsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing pruneLoginAttemptsStmt: %w", cerr)
+		}
+	}
 	if q.pruneWebhookInboxStmt != nil {
 		if cerr := q.pruneWebhookInboxStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing pruneWebhookInboxStmt: %w", cerr)
@@ -188,6 +231,11 @@ func (q *Queries) Close() error {
 	if q.recordWebhookStmt != nil {
 		if cerr := q.recordWebhookStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing recordWebhookStmt: %w", cerr)
+		}
+	}
+	if q.resetVisitsStmt != nil {
+		if cerr := q.resetVisitsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing resetVisitsStmt: %w", cerr)
 		}
 	}
 	if q.revokeRefreshTokenStmt != nil {
@@ -244,9 +292,12 @@ func (q *Queries) queryRow(ctx context.Context, stmt *sql.Stmt, query string, ar
 type Queries struct {
 	db                          DBTX
 	tx                          *sql.Tx
+	countLoginAttemptStmt       *sql.Stmt
+	countVisitStmt              *sql.Stmt
 	createChirpStmt             *sql.Stmt
 	createRefreshTokenStmt      *sql.Stmt
 	createUserStmt              *sql.Stmt
+	deleteAllLoginAttemptsStmt  *sql.Stmt
 	deleteAllUsersStmt          *sql.Stmt
 	deleteAllWebhooksStmt       *sql.Stmt
 	deleteChirpStmt             *sql.Stmt
@@ -255,14 +306,17 @@ type Queries struct {
 	getChirpEditorStmt          *sql.Stmt
 	getUserByEmailStmt          *sql.Stmt
 	getUserFromRefreshTokenStmt *sql.Stmt
+	getVisitsStmt               *sql.Stmt
 	getWebhookOutcomeStmt       *sql.Stmt
 	listChirpsAscStmt           *sql.Stmt
 	listChirpsByAuthorAscStmt   *sql.Stmt
 	listChirpsByAuthorDescStmt  *sql.Stmt
 	listChirpsDescStmt          *sql.Stmt
 	listWebhookInboxStmt        *sql.Stmt
+	pruneLoginAttemptsStmt      *sql.Stmt
 	pruneWebhookInboxStmt       *sql.Stmt
 	recordWebhookStmt           *sql.Stmt
+	resetVisitsStmt             *sql.Stmt
 	revokeRefreshTokenStmt      *sql.Stmt
 	updateChirpStmt             *sql.Stmt
 	updateUserStmt              *sql.Stmt
@@ -272,9 +326,12 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 	return &Queries{
 		db:                          tx,
 		tx:                          tx,
+		countLoginAttemptStmt:       q.countLoginAttemptStmt,
+		countVisitStmt:              q.countVisitStmt,
 		createChirpStmt:             q.createChirpStmt,
 		createRefreshTokenStmt:      q.createRefreshTokenStmt,
 		createUserStmt:              q.createUserStmt,
+		deleteAllLoginAttemptsStmt:  q.deleteAllLoginAttemptsStmt,
 		deleteAllUsersStmt:          q.deleteAllUsersStmt,
 		deleteAllWebhooksStmt:       q.deleteAllWebhooksStmt,
 		deleteChirpStmt:             q.deleteChirpStmt,
@@ -283,14 +340,17 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		getChirpEditorStmt:          q.getChirpEditorStmt,
 		getUserByEmailStmt:          q.getUserByEmailStmt,
 		getUserFromRefreshTokenStmt: q.getUserFromRefreshTokenStmt,
+		getVisitsStmt:               q.getVisitsStmt,
 		getWebhookOutcomeStmt:       q.getWebhookOutcomeStmt,
 		listChirpsAscStmt:           q.listChirpsAscStmt,
 		listChirpsByAuthorAscStmt:   q.listChirpsByAuthorAscStmt,
 		listChirpsByAuthorDescStmt:  q.listChirpsByAuthorDescStmt,
 		listChirpsDescStmt:          q.listChirpsDescStmt,
 		listWebhookInboxStmt:        q.listWebhookInboxStmt,
+		pruneLoginAttemptsStmt:      q.pruneLoginAttemptsStmt,
 		pruneWebhookInboxStmt:       q.pruneWebhookInboxStmt,
 		recordWebhookStmt:           q.recordWebhookStmt,
+		resetVisitsStmt:             q.resetVisitsStmt,
 		revokeRefreshTokenStmt:      q.revokeRefreshTokenStmt,
 		updateChirpStmt:             q.updateChirpStmt,
 		updateUserStmt:              q.updateUserStmt,

@@ -19,6 +19,12 @@ type Chirp struct {
 	UserID    uuid.UUID
 }
 
+type LoginAttempt struct {
+	Key         string
+	WindowStart time.Time
+	Attempts    int32
+}
+
 type RefreshToken struct {
 	Token     string
 	CreatedAt time.Time
@@ -26,6 +32,11 @@ type RefreshToken struct {
 	UserID    uuid.UUID
 	ExpiresAt time.Time
 	RevokedAt sql.NullTime
+}
+
+type SiteVisit struct {
+	ID   bool
+	Hits int64
 }
 
 type User struct {

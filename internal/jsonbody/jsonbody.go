@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unicode/utf8"
 )
 
 // ErrInvalid is what every refusal of Decode is: errors.Is(err, ErrInvalid).
@@ -31,6 +32,15 @@ func errorf(format string, args ...any) *Error {
 // Unknown fields are ignored, since clients send extras. Every refusal is an
 // *Error saying what is wrong and where.
 func Decode(body []byte, dst any) error {
+	// encoding/json would quietly turn invalid UTF-8 and lone surrogate
+	// escapes into U+FFFD, so that "secret\xff" and "secret\xfe" became the
+	// same password.
+	if !utf8.Valid(body) {
+		return errorf("Request body must be UTF-8 text")
+	}
+	if at := loneSurrogate(body); at >= 0 {
+		return errorf("Request body contains an escape (at character %d) that is half of a UTF-16 pair, no character", at+1)
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(dst); err != nil {
 		return decodeError(err)
@@ -41,6 +51,57 @@ func Decode(body []byte, dst any) error {
 		return errorf("Request body must contain a single JSON value")
 	}
 	return nil
+}
+
+// loneSurrogate returns the offset of a \u escape of a UTF-16 surrogate that
+// is not half of a pair, or -1. Outside strings, valid JSON has no
+// backslashes, so every backslash is the start of an escape.
+func loneSurrogate(b []byte) int {
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		if i+1 < len(b) && b[i+1] != 'u' {
+			i++ // a two-character escape such as \\ or \"
+			continue
+		}
+		r, ok := hexRune(b, i)
+		switch {
+		case !ok:
+			continue // malformed: the decoder says so
+		case r >= 0xD800 && r < 0xDC00: // a high surrogate: a low one must follow
+			if low, ok := hexRune(b, i+6); !ok || low < 0xDC00 || low >= 0xE000 {
+				return i
+			}
+			i += 11
+		case r >= 0xDC00 && r < 0xE000:
+			return i
+		default:
+			i += 5
+		}
+	}
+	return -1
+}
+
+// hexRune reads the \uXXXX escape at b[i:].
+func hexRune(b []byte, i int) (rune, bool) {
+	if i+6 > len(b) || b[i] != '\\' || b[i+1] != 'u' {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[i+2 : i+6] {
+		switch {
+		case '0' <= c && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case 'a' <= c && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case 'A' <= c && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
 }
 
 func decodeError(err error) *Error {

@@ -30,7 +30,7 @@ var allowed = map[string][]string{
 	// Storage: the sqlc output and the migrations are its alone.
 	"chirpy/internal/database": nil,
 	"chirpy/sql/schema":        nil,
-	"chirpy/internal/store":    {"chirpy/internal/database", "chirpy/sql/schema", "chirpy/internal/polka"},
+	"chirpy/internal/store":    {"chirpy/internal/database", "chirpy/sql/schema", "chirpy/internal/polka", "chirpy/internal/auth"},
 	// HTTP.
 	"chirpy/internal/server": {"chirpy/internal/auth", "chirpy/internal/chirp", "chirpy/internal/jsonbody",
 		"chirpy/internal/polka", "chirpy/internal/store"},
@@ -43,7 +43,7 @@ var allowed = map[string][]string{
 	"chirpy/internal/dev/pgbouncer": {"chirpy/internal/dev/pgcluster"},
 	"chirpy/internal/dev/haproxy":   nil,
 	"chirpy/cmd/chirpy-dev":         {"chirpy/internal/config", "chirpy/internal/dev/pgcluster"},
-	"chirpy/cmd/chirpy-bench":       {"chirpy/internal/auth", "chirpy/internal/dev/pgcluster"},
+	"chirpy/cmd/chirpy-bench":       {"chirpy/internal/auth", "chirpy/internal/dev/pgcluster", "chirpy/internal/dev/pgbouncer"},
 	"chirpy/internal/layers":        nil,
 }
 

@@ -2,19 +2,20 @@ package server
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
-	"sync/atomic"
 
 	"chirpy/internal/store"
 )
 
-// visits counts requests served under /app/ since start or the last reset. It
-// belongs to this process; the course's metrics page has no other meaning.
-type visits struct{ n atomic.Int64 }
-
-func (v *visits) count(next http.Handler) http.Handler {
+// countVisits counts every request it serves in the store, where all the
+// server processes count together. The page is served even when the count
+// cannot be kept: the counter is the course's, not data.
+func countVisits(st *store.Store, logger *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		v.n.Add(1)
+		if err := st.CountVisit(r.Context()); err != nil {
+			logger.Warn("visit not counted", "request_id", requestID(r.Context()), "error", err)
+		}
 		next.ServeHTTP(w, r)
 	})
 }
@@ -27,14 +28,21 @@ const metricsPage = `<html>
   </body>
 </html>`
 
-func handleMetrics(v *visits) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+func handleMetrics(st *store.Store) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		n, err := st.Visits(r.Context())
+		if err != nil {
+			return err
+		}
 		w.Header().Set("Content-Type", "text/html")
-		fmt.Fprintf(w, metricsPage, v.n.Load())
-	})
+		fmt.Fprintf(w, metricsPage, n)
+		return nil
+	}
 }
 
-func handleReset(st *store.Store, v *visits, dev bool) handlerFunc {
+// handleReset empties the store for every server process: users (with their
+// chirps and tokens), webhook deliveries, login attempts, and the visits.
+func handleReset(st *store.Store, dev bool) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if !dev {
 			return forbidden("Reset is only allowed when PLATFORM=dev")
@@ -42,7 +50,6 @@ func handleReset(st *store.Store, v *visits, dev bool) handlerFunc {
 		if err := st.Reset(r.Context()); err != nil {
 			return err
 		}
-		v.n.Store(0)
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("Hits reset to 0 and database reset to initial state."))
 		return nil

@@ -14,13 +14,13 @@ import (
 
 var errChirpNotFound = notFound("Chirp not found")
 
-func handleChirpsCreate(st *store.Store) userHandlerFunc {
+func handleChirpsCreate(st *store.Store, b *bodies) userHandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, userID uuid.UUID) error {
 		// The author is the token's subject; a user_id in the body is ignored.
 		var req struct {
 			Body string `json:"body"`
 		}
-		if err := readJSON(w, r, &req, maxBodyBytes); err != nil {
+		if err := b.readJSON(w, r, &req, maxChirpBytes); err != nil {
 			return err
 		}
 		body, err := chirp.Clean(req.Body)
@@ -76,7 +76,7 @@ func handleChirpsDelete(st *store.Store) userHandlerFunc {
 	}
 }
 
-func handleChirpsUpdate(st *store.Store) userHandlerFunc {
+func handleChirpsUpdate(st *store.Store, b *bodies) userHandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, userID uuid.UUID) error {
 		id, err := pathUUID(r, "chirpID")
 		if err != nil {
@@ -85,7 +85,7 @@ func handleChirpsUpdate(st *store.Store) userHandlerFunc {
 		var req struct {
 			Body string `json:"body"`
 		}
-		if err := readJSON(w, r, &req, maxBodyBytes); err != nil {
+		if err := b.readJSON(w, r, &req, maxChirpBytes); err != nil {
 			return err
 		}
 		body, err := chirp.Clean(req.Body)

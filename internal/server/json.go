@@ -1,41 +1,76 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
+
+	"golang.org/x/sync/semaphore"
 
 	"chirpy/internal/jsonbody"
 )
 
-// maxBodyBytes bounds every JSON request body but the webhook's.
-const maxBodyBytes = 1 << 20
+// Each endpoint's body limit is sized to the largest valid body: over it, a
+// request cannot be valid, and is refused with 413 as soon as that is known.
+const (
+	// An email (254 bytes) and a password (1 KiB) with every byte escaped
+	// (\u00XX), and room for the fields clients add.
+	maxCredentialsBytes = 8 << 10
+	// 140 characters, each escaped as a surrogate pair (12 bytes), and room.
+	maxChirpBytes = 4 << 10
+)
+
+// bodies reads request bodies within a budget of bytes for all the bodies
+// being read at once, so that however many clients send (or stall in
+// sending) bodies, the server holds a bounded amount of them. A body waits
+// for its share within the request's deadline (then 503).
+type bodies struct {
+	budget *semaphore.Weighted
+}
+
+func newBodies(budget int64) *bodies { return &bodies{budget: semaphore.NewWeighted(budget)} }
 
 // readJSON decodes the single JSON value of r's body into dst. Every way a body
 // can be wrong is answered with what is wrong and where: 413 when it is over
 // maxBytes, 400 for anything else (jsonbody). Unknown fields are ignored,
 // since clients send extras.
-func readJSON(w http.ResponseWriter, r *http.Request, dst any, maxBytes int64) error {
-	body, err := readBody(w, r, maxBytes)
+func (b *bodies) readJSON(w http.ResponseWriter, r *http.Request, dst any, maxBytes int64) error {
+	body, err := b.read(w, r, maxBytes)
 	if err != nil {
 		return err
 	}
 	return jsonbody.Decode(body, dst)
 }
 
-// readBody reads all of r's body, refusing more than maxBytes with 413.
-func readBody(w http.ResponseWriter, r *http.Request, maxBytes int64) ([]byte, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBytes))
+// read reads all of r's body, refusing more than maxBytes with 413: at once
+// when the request says its length, or as soon as the limit is passed.
+func (b *bodies) read(w http.ResponseWriter, r *http.Request, maxBytes int64) ([]byte, error) {
+	tooLarge := &Error{Status: http.StatusRequestEntityTooLarge, Message: fmt.Sprintf("Request body must not be larger than %d bytes", maxBytes)}
+	if r.ContentLength > maxBytes {
+		// Not a byte of it will be read: the connection cannot be reused.
+		w.Header().Set("Connection", "close")
+		return nil, tooLarge
+	}
+	share := maxBytes
+	if r.ContentLength >= 0 {
+		share = max(r.ContentLength, 1)
+	}
+	if err := b.budget.Acquire(r.Context(), share); err != nil {
+		return nil, unavailable(fmt.Errorf("wait for room to read a body: %w", err))
+	}
+	defer b.budget.Release(share)
+	buf := bytes.NewBuffer(make([]byte, 0, min(share, 4<<10)))
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, maxBytes))
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return nil, &Error{Status: http.StatusRequestEntityTooLarge, Message: fmt.Sprintf("Request body must not be larger than %d bytes", maxBytes)}
+			return nil, tooLarge
 		}
 		// The client stopped sending before the end of its body.
 		return nil, badRequest("Request body could not be read")
 	}
-	return body, nil
+	return buf.Bytes(), nil
 }
 
 // jsonContentType is shared by every JSON response; net/http only reads it.

@@ -37,29 +37,30 @@ func addRoutes(mux router, d Deps) {
 	h := func(fn handlerFunc) http.Handler { return api(d.Logger, fn) }
 	user := func(fn userHandlerFunc) http.Handler { return h(withUser(d.JWTSecret, fn)) }
 	polkaKey := func(fn handlerFunc) http.Handler { return h(withAPIKey(d.PolkaKeys, fn)) }
-	v := &visits{}
+	b := newBodies(d.BodyBudget)
 
-	mux.Handle("GET /app/", v.count(http.StripPrefix("/app", handleSite())))
+	mux.Handle("GET /app/", countVisits(d.Store, d.Logger, http.StripPrefix("/app", handleSite())))
 
 	mux.HandleFunc("GET /api/healthz", handleHealthz)
 	mux.Handle("GET /api/readyz", handleReadyz(d.Store))
 	mux.HandleFunc("GET /api/openapi.json", handleOpenAPI)
 
-	mux.Handle("GET /admin/metrics", handleMetrics(v))
-	mux.Handle("POST /admin/reset", h(handleReset(d.Store, v, d.Dev)))
+	mux.Handle("GET /admin/metrics", h(handleMetrics(d.Store)))
+	mux.Handle("POST /admin/reset", h(handleReset(d.Store, d.Dev)))
 
-	mux.Handle("POST /api/users", h(handleUsersCreate(d.Store, d.Hasher)))
-	mux.Handle("PUT /api/users", user(handleUsersUpdate(d.Store, d.Hasher)))
+	mux.Handle("POST /api/users", h(handleUsersCreate(d.Store, d.Hasher, b)))
+	mux.Handle("PUT /api/users", user(handleUsersUpdate(d.Store, d.Hasher, b)))
 
-	mux.Handle("POST /api/login", h(handleLogin(d.Store, d.Hasher, d.JWTSecret, d.LoginThrottle)))
+	mux.Handle("POST /api/login", h(handleLogin(login{st: d.Store, hasher: d.Hasher, secret: d.JWTSecret,
+		limits: d.LoginLimits, proxies: d.TrustedProxies, bodies: b})))
 	mux.Handle("POST /api/refresh", h(handleRefresh(d.Store, d.JWTSecret)))
 	mux.Handle("POST /api/revoke", h(handleRevoke(d.Store)))
 
-	mux.Handle("POST /api/chirps", user(handleChirpsCreate(d.Store)))
+	mux.Handle("POST /api/chirps", user(handleChirpsCreate(d.Store, b)))
 	mux.Handle("GET /api/chirps", h(handleChirpsList(d.Store, d.Logger)))
 	mux.Handle("GET /api/chirps/{chirpID}", h(handleChirpsGet(d.Store)))
-	mux.Handle("PUT /api/chirps/{chirpID}", user(handleChirpsUpdate(d.Store)))
+	mux.Handle("PUT /api/chirps/{chirpID}", user(handleChirpsUpdate(d.Store, b)))
 	mux.Handle("DELETE /api/chirps/{chirpID}", user(handleChirpsDelete(d.Store)))
 
-	mux.Handle("POST /api/polka/webhooks", polkaKey(handleWebhook(d.Store, d.PolkaSigner, d.WebhookTimeout)))
+	mux.Handle("POST /api/polka/webhooks", polkaKey(handleWebhook(d.Store, d.PolkaSigner, d.WebhookTimeout, b)))
 }

@@ -7,8 +7,10 @@
 package server
 
 import (
+	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"chirpy/internal/auth"
@@ -29,8 +31,15 @@ type Deps struct {
 	PolkaSigner *polka.Signer
 	// Dev enables POST /admin/reset.
 	Dev bool
-	// LoginThrottle limits failed logins; nil: no limit.
-	LoginThrottle *auth.LoginThrottle
+	// LoginLimits throttle logins (zero: no throttling; production uses
+	// auth.DefaultLoginLimits).
+	LoginLimits auth.LoginLimits
+	// TrustedProxies are the load balancers whose X-Forwarded-For tells the
+	// client's address (for the login throttle); none by default.
+	TrustedProxies []netip.Prefix
+	// BodyBudget bounds the bytes of all request bodies being read at once
+	// (default 32 MiB).
+	BodyBudget int64
 	// RequestTimeout bounds what a request may wait for: the database
 	// (connecting included) and a password hashing slot (default 10 s).
 	RequestTimeout time.Duration
@@ -44,6 +53,7 @@ type Deps struct {
 const (
 	defaultRequestTimeout = 10 * time.Second
 	defaultWebhookTimeout = 5 * time.Second
+	defaultBodyBudget     = 32 << 20
 )
 
 // NewServer returns the whole API as one handler: the routes of routes.go
@@ -55,6 +65,11 @@ func NewServer(d Deps) http.Handler {
 	if d.WebhookTimeout <= 0 {
 		d.WebhookTimeout = defaultWebhookTimeout
 	}
+	if d.BodyBudget <= 0 {
+		d.BodyBudget = defaultBodyBudget
+	}
+	// Room for the largest body at least, or it would wait forever.
+	d.BodyBudget = max(d.BodyBudget, polka.MaxBodyBytes)
 	mux := http.NewServeMux()
 	addRoutes(mux, d)
 	return chain(mux, middlewares(d)...)
@@ -80,8 +95,34 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 // api adapts a handlerFunc to http.Handler.
 func api(logger *slog.Logger, h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body *bodyWatcher
+		if r.ContentLength != 0 {
+			body = &bodyWatcher{ReadCloser: r.Body}
+			r.Body = body
+		}
 		if err := h(w, r); err != nil {
+			if body != nil && !body.done {
+				// Refused before its body was read (a missing token, say):
+				// net/http would read the rest of it before answering, which
+				// a client that stalls, or sends a lot, makes slow. Answer
+				// now, and close.
+				w.Header().Set("Connection", "close")
+			}
 			writeError(w, r, logger, err)
 		}
 	})
+}
+
+// bodyWatcher records whether a request body was read to its end.
+type bodyWatcher struct {
+	io.ReadCloser
+	done bool
+}
+
+func (b *bodyWatcher) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF {
+		b.done = true
+	}
+	return n, err
 }

@@ -4,10 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
-	"strings"
 	"time"
 
 	"chirpy/internal/auth"
@@ -24,16 +23,6 @@ type loginResponse struct {
 	RefreshToken string `json:"refresh_token"`
 }
 
-// throttleKey identifies whose failed logins are counted together: one email
-// from one client address.
-func throttleKey(r *http.Request, email string) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	return strings.ToLower(email) + "|" + host
-}
-
 func tooManyLogins(retryAfter time.Duration) *Error {
 	secs := int(retryAfter.Round(time.Second) / time.Second)
 	return &Error{
@@ -43,12 +32,22 @@ func tooManyLogins(retryAfter time.Duration) *Error {
 	}
 }
 
-func handleLogin(st *store.Store, hasher *auth.Hasher, secret []byte, throttle *auth.LoginThrottle) handlerFunc {
+// login is what POST /api/login needs.
+type login struct {
+	st      *store.Store
+	hasher  *auth.Hasher
+	secret  []byte
+	limits  auth.LoginLimits // zero: no throttling
+	proxies []netip.Prefix   // whose X-Forwarded-For is believed
+	bodies  *bodies
+}
+
+func handleLogin(l login) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		// Extra fields such as expires_in_seconds are ignored: access tokens
 		// always live for auth.AccessTokenTTL.
 		var req credentials
-		if err := readJSON(w, r, &req, maxBodyBytes); err != nil {
+		if err := l.bodies.readJSON(w, r, &req, maxCredentialsBytes); err != nil {
 			return err
 		}
 		if err := auth.CheckLogin(req.Email, req.Password); err != nil {
@@ -58,29 +57,34 @@ func handleLogin(st *store.Store, hasher *auth.Hasher, secret []byte, throttle *
 			// No account can have it: sign-up refuses such addresses.
 			return errBadLogin
 		}
-		key := throttleKey(r, req.Email)
-		if throttle != nil {
-			if ok, wait := throttle.Try(key); !ok {
+		// Counted before the password is checked, in the database, so that
+		// concurrent guesses and other server processes count too. If the
+		// count cannot be kept, the login fails (503): the throttle fails
+		// closed.
+		emailKey, clientKey := auth.LoginKeys(req.Email, clientAddr(r, l.proxies))
+		if l.limits.PerEmail > 0 {
+			email, client, now, err := l.st.CountLoginAttempt(r.Context(), emailKey, clientKey, l.limits.Window)
+			if err != nil {
+				return err
+			}
+			if ok, wait := l.limits.Allow(email, client, now); !ok {
 				return tooManyLogins(wait)
 			}
 		}
-		u, ok, err := checkLogin(r.Context(), st, hasher, req)
+		u, ok, err := checkLogin(r.Context(), l.st, l.hasher, req)
 		if err != nil {
 			return err
 		}
 		if !ok {
 			return errBadLogin
 		}
-		if throttle != nil {
-			throttle.Succeeded(key)
-		}
 
-		access, err := auth.MakeJWT(u.ID, secret, auth.AccessTokenTTL)
+		access, err := auth.MakeJWT(u.ID, l.secret, auth.AccessTokenTTL)
 		if err != nil {
 			return err
 		}
 		refresh := auth.MakeRefreshToken()
-		err = st.CreateRefreshToken(r.Context(), auth.HashRefreshToken(refresh), u.ID, time.Now().Add(auth.RefreshTokenTTL))
+		err = l.st.CreateRefreshToken(r.Context(), auth.HashRefreshToken(refresh), u.ID, time.Now().Add(auth.RefreshTokenTTL), emailKey)
 		if errors.Is(err, store.ErrNotFound) {
 			// The account was deleted while its password was being checked.
 			return errBadLogin

@@ -36,10 +36,10 @@ type credentials struct {
 	Password string `json:"password"`
 }
 
-func handleUsersCreate(st *store.Store, hasher *auth.Hasher) handlerFunc {
+func handleUsersCreate(st *store.Store, hasher *auth.Hasher, b *bodies) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		var req credentials
-		if err := readJSON(w, r, &req, maxBodyBytes); err != nil {
+		if err := b.readJSON(w, r, &req, maxCredentialsBytes); err != nil {
 			return err
 		}
 		if err := auth.CheckNewCredentials(req.Email, req.Password); err != nil {
@@ -59,10 +59,10 @@ func handleUsersCreate(st *store.Store, hasher *auth.Hasher) handlerFunc {
 	}
 }
 
-func handleUsersUpdate(st *store.Store, hasher *auth.Hasher) userHandlerFunc {
+func handleUsersUpdate(st *store.Store, hasher *auth.Hasher, b *bodies) userHandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, userID uuid.UUID) error {
 		var req credentials
-		if err := readJSON(w, r, &req, maxBodyBytes); err != nil {
+		if err := b.readJSON(w, r, &req, maxCredentialsBytes); err != nil {
 			return err
 		}
 		if err := auth.CheckNewCredentials(req.Email, req.Password); err != nil {

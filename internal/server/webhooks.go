@@ -16,9 +16,9 @@ import (
 // delivered (store.RecordDelivery). What a delivery is, and which are
 // refused, is polka.ParseDelivery's to say. signer is nil unless deliveries
 // must be signed. The API key was checked before (withAPIKey).
-func handleWebhook(st *store.Store, signer *polka.Signer, timeout time.Duration) handlerFunc {
+func handleWebhook(st *store.Store, signer *polka.Signer, timeout time.Duration, b *bodies) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		body, err := readBody(w, r, polka.MaxBodyBytes)
+		body, err := b.read(w, r, polka.MaxBodyBytes)
 		if err != nil {
 			return err
 		}

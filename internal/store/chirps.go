@@ -28,11 +28,13 @@ func chirpOf(c database.Chirp) Chirp {
 // CreateChirp stores a chirp by userID, whose body the chirp rules have
 // cleaned: ErrNotFound if that account is gone.
 func (s *Store) CreateChirp(ctx context.Context, userID uuid.UUID, body string) (Chirp, error) {
-	c, err := s.q.CreateChirp(ctx, database.CreateChirpParams{Body: body, UserID: userID})
-	if err != nil {
-		return Chirp{}, fail("create chirp", err)
-	}
-	return chirpOf(c), nil
+	return write(ctx, s, "create chirp", func(ctx context.Context) (Chirp, error) {
+		c, err := s.q.CreateChirp(ctx, database.CreateChirpParams{Body: body, UserID: userID})
+		if err != nil {
+			return Chirp{}, fail("create chirp", err)
+		}
+		return chirpOf(c), nil
+	})
 }
 
 // Chirp returns the chirp with id, or ErrNotFound.
@@ -48,19 +50,22 @@ func (s *Store) Chirp(ctx context.Context, id uuid.UUID) (Chirp, error) {
 // there is no such chirp, ErrNotAuthor if someone else wrote it. The author's
 // delete is one round trip; a refusal takes a second to say why.
 func (s *Store) DeleteChirp(ctx context.Context, id, authorID uuid.UUID) error {
-	_, err := s.q.DeleteChirp(ctx, database.DeleteChirpParams{ID: id, UserID: authorID})
-	if err == nil || !errors.Is(err, sql.ErrNoRows) {
-		return fail("delete chirp", err)
-	}
-	author, err := s.q.GetChirpAuthor(ctx, id)
-	switch {
-	case err != nil:
-		return fail("get chirp author", err)
-	case author != authorID:
-		return failAs("delete chirp", ErrNotAuthor, sql.ErrNoRows)
-	}
-	// The author's own chirp, deleted by a concurrent request.
-	return failAs("delete chirp", ErrNotFound, sql.ErrNoRows)
+	_, err := write(ctx, s, "delete chirp", func(ctx context.Context) (struct{}, error) {
+		_, err := s.q.DeleteChirp(ctx, database.DeleteChirpParams{ID: id, UserID: authorID})
+		if err == nil || !errors.Is(err, sql.ErrNoRows) {
+			return struct{}{}, fail("delete chirp", err)
+		}
+		author, err := s.q.GetChirpAuthor(ctx, id)
+		switch {
+		case err != nil:
+			return struct{}{}, fail("get chirp author", err)
+		case author != authorID:
+			return struct{}{}, failAs("delete chirp", ErrNotAuthor, sql.ErrNoRows)
+		}
+		// The author's own chirp, deleted by a concurrent request.
+		return struct{}{}, failAs("delete chirp", ErrNotFound, sql.ErrNoRows)
+	})
+	return err
 }
 
 // UpdateChirp replaces the body of the chirp with id, whose body the chirp
@@ -70,24 +75,26 @@ func (s *Store) DeleteChirp(ctx context.Context, id, authorID uuid.UUID) error {
 // member. The author's edit is one round trip; a refusal takes a second to
 // say why.
 func (s *Store) UpdateChirp(ctx context.Context, id, editorID uuid.UUID, body string) (Chirp, error) {
-	// The second query can find a member's own chirp only if the chirp or
-	// the membership changed in between; then the edit is tried again.
-	for range 3 {
-		c, err := s.q.UpdateChirp(ctx, database.UpdateChirpParams{ID: id, UserID: editorID, Body: body})
-		if err == nil || !errors.Is(err, sql.ErrNoRows) {
-			return chirpOf(c), fail("update chirp", err)
+	return write(ctx, s, "update chirp", func(ctx context.Context) (Chirp, error) {
+		// The second query can find a member's own chirp only if the chirp or
+		// the membership changed in between; then the edit is tried again.
+		for range 3 {
+			c, err := s.q.UpdateChirp(ctx, database.UpdateChirpParams{ID: id, UserID: editorID, Body: body})
+			if err == nil || !errors.Is(err, sql.ErrNoRows) {
+				return chirpOf(c), fail("update chirp", err)
+			}
+			editor, err := s.q.GetChirpEditor(ctx, id)
+			switch {
+			case err != nil:
+				return Chirp{}, fail("get chirp editor", err)
+			case editor.UserID != editorID:
+				return Chirp{}, failAs("update chirp", ErrNotAuthor, sql.ErrNoRows)
+			case !editor.IsChirpyRed:
+				return Chirp{}, failAs("update chirp", ErrNotMember, sql.ErrNoRows)
+			}
 		}
-		editor, err := s.q.GetChirpEditor(ctx, id)
-		switch {
-		case err != nil:
-			return Chirp{}, fail("get chirp editor", err)
-		case editor.UserID != editorID:
-			return Chirp{}, failAs("update chirp", ErrNotAuthor, sql.ErrNoRows)
-		case !editor.IsChirpyRed:
-			return Chirp{}, failAs("update chirp", ErrNotMember, sql.ErrNoRows)
-		}
-	}
-	return Chirp{}, failAs("update chirp", ErrUnavailable, errors.New("the chirp or its author's membership kept changing"))
+		return Chirp{}, failAs("update chirp", ErrUnavailable, errors.New("the chirp or its author's membership kept changing"))
+	})
 }
 
 // ChirpFilter says which chirps a list holds, and in what order: oldest

@@ -19,21 +19,24 @@ type Migration struct {
 
 // Migrate applies every pending migration (sql/schema, embedded) to the
 // database at url and returns those it applied. Servers starting at the same
-// time take turns through a PostgreSQL advisory lock.
+// time take turns through a lock row (goose's table locker, leased and kept
+// alive while migrating): unlike a session advisory lock it works through a
+// pooler in transaction mode, and a migrator that dies releases it when its
+// lease runs out.
 func Migrate(ctx context.Context, url string) ([]Migration, error) {
-	db, err := connect(ctx, url, 2) // goose holds one connection for its lock
+	db, err := connect(ctx, url, 2) // one for the migrations, one for the lock's heartbeat
 	if err != nil {
 		return nil, err
 	}
 	defer db.Close()
 	// Servers that wait for the lock try again every second, for up to
 	// five minutes.
-	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
+	locker, err := lock.NewPostgresTableLocker(lock.WithTableLockTimeout(time.Second, 300))
 	if err != nil {
 		return nil, fail("migrate", err)
 	}
 	provider, err := goose.NewProvider(goose.DialectPostgres, db, schema.FS,
-		goose.WithSessionLocker(locker),
+		goose.WithLocker(locker),
 		goose.WithDisableGlobalRegistry(true),
 	)
 	if err != nil {

@@ -1,14 +1,16 @@
-// Package store is Chirpy's PostgreSQL storage, and the only package that
-// speaks SQL: it alone imports database/sql, the driver (lib/pq) and the
-// queries sqlc generates (internal/database). It returns Chirpy's own types
-// and a few kinds of error (ErrNotFound, ErrConflict, ErrInvalid,
-// ErrUnavailable, ErrNotAuthor), which the HTTP edge maps to statuses.
+// Package store is Chirpy's PostgreSQL storage, and the only package of the
+// server that speaks SQL: it alone imports database/sql, the driver (lib/pq)
+// and the queries sqlc generates (internal/database). It returns Chirpy's own
+// types and a few kinds of error (ErrNotFound, ErrConflict, ErrInvalid,
+// ErrUnavailable, ErrNotAuthor, ErrNotMember), which the HTTP edge maps to
+// statuses.
 package store
 
 import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"net"
 	"time"
 
@@ -25,6 +27,12 @@ type Options struct {
 	// PageTimeout bounds each query of ChirpPages (default 10 s): a long list
 	// may take longer than a request's deadline, but no single page should.
 	PageTimeout time.Duration
+	// NoPreparedStatements runs every query unprepared, for a pooler in
+	// transaction mode that cannot keep a connection's prepared statements
+	// (PgBouncer before 1.21). Prepared, each query is one round trip with
+	// no parsing; unprepared (with binary_parameters, see connString), one
+	// round trip with parsing.
+	NoPreparedStatements bool
 }
 
 const (
@@ -55,10 +63,12 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	q, err := database.Prepare(ctx, db)
-	if err != nil {
-		db.Close()
-		return nil, fail("prepare queries", err)
+	q := database.New(db)
+	if !opts.NoPreparedStatements {
+		if q, err = database.Prepare(ctx, db); err != nil {
+			db.Close()
+			return nil, fail("prepare queries", err)
+		}
 	}
 	return &Store{db: db, q: q, opts: opts}, nil
 }
@@ -66,7 +76,11 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 // connect returns a pool of maxConns connections to url, all kept open when
 // idle, once the database has answered a ping.
 func connect(ctx context.Context, url string, maxConns int) (*sql.DB, error) {
-	connector, err := pq.NewConnector(url)
+	dsn, err := connString(url)
+	if err != nil {
+		return nil, failAs("not a valid PostgreSQL URL", ErrInvalid, err)
+	}
+	connector, err := pq.NewConnector(dsn)
 	if err != nil {
 		return nil, failAs("not a valid PostgreSQL URL", ErrInvalid, err)
 	}
@@ -100,9 +114,34 @@ func (s *Store) Close() error {
 	return s.db.Close()
 }
 
-// Ping reports whether the database answers.
+// Ping reports whether the database answers. A pool whose connections died
+// with a database that has come back is emptied of its idle ones, and asked
+// again on a new one: the answer is the database's, not a stale socket's.
 func (s *Store) Ping(ctx context.Context) error {
-	return fail("ping", s.db.PingContext(ctx))
+	err := s.db.PingContext(ctx)
+	if err != nil && ctx.Err() == nil && kindOf(err) == ErrUnavailable {
+		s.db.SetMaxIdleConns(0) // closes every idle connection
+		s.db.SetMaxIdleConns(s.opts.MaxConns)
+		err = s.db.PingContext(ctx)
+	}
+	return fail("ping", err)
+}
+
+// write runs fn, which changes data, and trusts its success only if ctx was
+// still live when fn returned. A COMMIT that waits for a synchronous standby
+// and is cancelled (lib/pq cancels when ctx ends) is kept on the primary
+// alone, and PostgreSQL reports it as a success, with a warning lib/pq does
+// not pass on: acknowledged, it could be lost to a failover. Such a success
+// is reported as ErrUnavailable instead, so the client tries again (which the
+// write's own rules make safe: a webhook's id, a taken email); the write may
+// have been kept.
+func write[T any](ctx context.Context, s *Store, op string, fn func(ctx context.Context) (T, error)) (T, error) {
+	v, err := fn(ctx)
+	if err == nil && s.tx == nil && ctx.Err() != nil {
+		var zero T
+		return zero, failAs(op, ErrUnavailable, fmt.Errorf("the write returned after its deadline (%w); it may be on the primary alone", ctx.Err()))
+	}
+	return v, err
 }
 
 // InTx runs fn in one transaction: what fn does through its Store is

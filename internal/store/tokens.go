@@ -12,11 +12,17 @@ import (
 // Refresh tokens are stored only as their hash (auth.HashRefreshToken): a
 // copy of the database holds no usable token.
 
-// CreateRefreshToken stores a refresh token's hash for userID:
-// ErrNotFound if that account is gone.
-func (s *Store) CreateRefreshToken(ctx context.Context, tokenHash string, userID uuid.UUID, expiresAt time.Time) error {
-	err := s.q.CreateRefreshToken(ctx, database.CreateRefreshTokenParams{Token: tokenHash, UserID: userID, ExpiresAt: expiresAt})
-	return fail("store refresh token", err)
+// CreateRefreshToken stores a refresh token's hash for userID, the end of a
+// successful login, which clears the attempts counted under throttleKey (its
+// email key; see CountLoginAttempt): ErrNotFound if that account is gone.
+func (s *Store) CreateRefreshToken(ctx context.Context, tokenHash string, userID uuid.UUID, expiresAt time.Time, throttleKey string) error {
+	_, err := write(ctx, s, "store refresh token", func(ctx context.Context) (struct{}, error) {
+		err := s.q.CreateRefreshToken(ctx, database.CreateRefreshTokenParams{
+			Token: tokenHash, UserID: userID, ExpiresAt: expiresAt, ThrottleKey: throttleKey,
+		})
+		return struct{}{}, fail("store refresh token", err)
+	})
+	return err
 }
 
 // RefreshTokenUser returns the account of a refresh token that is neither
@@ -29,5 +35,8 @@ func (s *Store) RefreshTokenUser(ctx context.Context, tokenHash string) (uuid.UU
 // RevokeRefreshToken revokes a refresh token for good. Revoking one already
 // revoked, or unknown, changes nothing and is no error.
 func (s *Store) RevokeRefreshToken(ctx context.Context, tokenHash string) error {
-	return fail("revoke refresh token", s.q.RevokeRefreshToken(ctx, tokenHash))
+	_, err := write(ctx, s, "revoke refresh token", func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, fail("revoke refresh token", s.q.RevokeRefreshToken(ctx, tokenHash))
+	})
+	return err
 }

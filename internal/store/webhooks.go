@@ -27,6 +27,18 @@ import (
 // recorded as polka.Stale and changes nothing. A change without a time is
 // applied as of its arrival.
 func (s *Store) RecordDelivery(ctx context.Context, d polka.Delivery) (outcome polka.Outcome, duplicate bool, err error) {
+	type recorded struct {
+		outcome   polka.Outcome
+		duplicate bool
+	}
+	r, err := write(ctx, s, "record webhook", func(ctx context.Context) (recorded, error) {
+		outcome, duplicate, err := s.recordDelivery(ctx, d)
+		return recorded{outcome, duplicate}, err
+	})
+	return r.outcome, r.duplicate, err
+}
+
+func (s *Store) recordDelivery(ctx context.Context, d polka.Delivery) (outcome polka.Outcome, duplicate bool, err error) {
 	var setRed sql.NullBool
 	if member, changes := d.Change.Member(); changes {
 		setRed = sql.NullBool{Bool: member, Valid: true}

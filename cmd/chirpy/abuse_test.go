@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"chirpy/internal/dev/pgtest"
+)
+
+// No client, however it behaves, makes the server hold memory or descriptors
+// without bound. These tests run the real binary, and a client of many
+// connections, and measure it.
+
+// holdConnsEnv makes the test binary a client process that opens connections
+// to an address and holds them idle (see holdConnections): one process cannot
+// open as many as the server may hold.
+const holdConnsEnv = "CHIRPY_TEST_HOLD_CONNECTIONS"
+
+// holdConnections opens HOLD_COUNT keep-alive connections to addr, makes one
+// request on each, says "ready" on stdout and holds them until stdin closes.
+func holdConnections(addr string) int {
+	n, _ := strconv.Atoi(os.Getenv("HOLD_COUNT"))
+	conns := make([]net.Conn, 0, n)
+	request := []byte("GET /api/healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+	for range n {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			continue // refused, or out of descriptors: hold what we have
+		}
+		if _, err := c.Write(request); err == nil {
+			if res, err := http.ReadResponse(bufio.NewReader(c), nil); err == nil {
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+			}
+		}
+		conns = append(conns, c)
+	}
+	fmt.Printf("ready %d\n", len(conns))
+	io.Copy(io.Discard, os.Stdin)
+	for _, c := range conns {
+		c.Close()
+	}
+	return 0
+}
+
+// startHolders runs procs client processes that each hold per connections to
+// the server at url; it returns once they all hold them.
+func startHolders(t *testing.T, url string, procs, per int) {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range procs {
+		cmd := exec.Command(self, "-test.run=^$")
+		cmd.Env = append(os.Environ(), holdConnsEnv+"="+strings.TrimPrefix(url, "http://"), "HOLD_COUNT="+strconv.Itoa(per))
+		stdin, _ := cmd.StdinPipe()
+		stdout, _ := cmd.StdoutPipe()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { stdin.Close(); cmd.Wait() })
+		wg.Go(func() {
+			line, _ := bufio.NewReader(stdout).ReadString('\n')
+			t.Logf("a client process holds %s", strings.TrimSpace(strings.TrimPrefix(line, "ready ")))
+		})
+	}
+	wg.Wait()
+}
+
+// peakRSS is the peak resident memory of process pid (Linux VmHWM), in bytes.
+func peakRSS(t *testing.T, pid int) int64 {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	t.Fatal("no VmHWM")
+	return 0
+}
+
+// openFiles counts process pid's file descriptors.
+func openFiles(t *testing.T, pid int) int {
+	t.Helper()
+	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(fds)
+}
+
+// 20,000 idle keep-alive connections, more than the server may hold: it
+// keeps below its descriptor limit, and a new client, from another address,
+// is still served within a second.
+func TestIdleConnectionsCannotShutOthersOut(t *testing.T) {
+	t.Parallel()
+	server := startBinary(t, "DB_URL="+pgtest.NewDatabase(t))
+	pid := server.cmd.Process.Pid
+	startHolders(t, server.URL, 2, 10000)
+	if n := openFiles(t, pid); n >= 20000 {
+		t.Fatalf("the server holds %d descriptors, its whole limit", n)
+	}
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DialContext: (&net.Dialer{
+		LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")},
+	}).DialContext}}
+	for i := range 5 {
+		start := time.Now()
+		res, err := client.Get(server.URL + "/api/healthz")
+		took := time.Since(start)
+		if err != nil {
+			t.Fatalf("request %d of a new client, with 20,000 connections held: %v after %v", i, err, took)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || took > time.Second {
+			t.Fatalf("request %d of a new client: %d after %v, want 200 within 1 s", i, res.StatusCode, took)
+		}
+		t.Logf("a new client served in %v; the server holds %d descriptors", took, openFiles(t, pid))
+	}
+}
+
+// 1,000 sign-ups that stall in their bodies, of a megabyte announced or sent
+// in chunks: the server's memory stays under 100 MiB.
+func TestStalledBodiesHoldLittleMemory(t *testing.T) {
+	t.Parallel()
+	server := startBinary(t, "DB_URL="+pgtest.NewDatabase(t))
+	pid := server.cmd.Process.Pid
+	base := peakRSS(t, pid)
+	addr := strings.TrimPrefix(server.URL, "http://")
+	conns := make([]net.Conn, 0, 1000)
+	t.Cleanup(func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	chunk := strings.Repeat("x", 4<<10)
+	for i := range 1000 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		head := "POST /api/users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+		if i%2 == 0 {
+			// A megabyte announced, a tenth of it sent.
+			fmt.Fprintf(c, "%sContent-Length: 1000000\r\n\r\n{\"email\": \"%s", head, strings.Repeat("a", 100<<10))
+		} else {
+			// Chunked: 4 KiB, and more promised.
+			fmt.Fprintf(c, "%sTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n", head, len(chunk), chunk)
+		}
+	}
+	time.Sleep(2 * time.Second) // all read what they will
+	peak := peakRSS(t, pid)
+	t.Logf("peak RSS %.1f MiB (%.1f MiB before the 1,000 stalled sign-ups)", float64(peak)/(1<<20), float64(base)/(1<<20))
+	if peak > 100<<20 {
+		t.Fatalf("peak RSS %.1f MiB with 1,000 stalled sign-ups, want under 100 MiB", float64(peak)/(1<<20))
+	}
+	// And it still serves.
+	res, err := http.Get(server.URL + "/api/healthz")
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("healthz: %v %v", res, err)
+	}
+	res.Body.Close()
+}

@@ -1,0 +1,327 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"chirpy/internal/dev/haproxy"
+	"chirpy/internal/dev/pgbouncer"
+	"chirpy/internal/dev/pgcluster"
+	"chirpy/internal/dev/pgtest"
+)
+
+// Chirpy deployed as it is in production: several processes behind a load
+// balancer, a pooler in front of PostgreSQL, a primary with a synchronous
+// standby that takes over. Every part is real (haproxy, PgBouncer,
+// PostgreSQL), started by the test.
+
+// courseContract runs the course's sequence of checks against s: what the
+// course's CLI tests rely on, to the status code and JSON field.
+func courseContract(t *testing.T, s *testServer) {
+	t.Helper()
+	s.req(t, "POST", "/admin/reset", nil).expect(t, http.StatusOK)
+	for range 3 {
+		s.req(t, "GET", "/app/", nil).expect(t, http.StatusOK)
+	}
+	if m := string(s.req(t, "GET", "/admin/metrics", nil).expect(t, http.StatusOK).Body); !strings.Contains(m, "Chirpy has been visited 3 times!") {
+		t.Errorf("metrics after 3 visits: %s", m)
+	}
+	walt := s.signUp(t, "walt@breakingbad.com", "123456")
+	saul := s.signUp(t, "saul@bettercall.com", "123456")
+	s.req(t, "POST", "/api/login", map[string]string{"email": "walt@breakingbad.com", "password": "wrong"}).expect(t, http.StatusUnauthorized)
+	refreshed := decode[map[string]string](t, s.req(t, "POST", "/api/refresh", nil, bearer(walt.RefreshToken)...).expect(t, http.StatusOK))["token"]
+	s.req(t, "POST", "/api/revoke", nil, bearer(walt.RefreshToken)...).expect(t, http.StatusNoContent)
+	s.req(t, "POST", "/api/refresh", nil, bearer(walt.RefreshToken)...).expect(t, http.StatusUnauthorized)
+	s.req(t, "PUT", "/api/users", map[string]string{"email": "walter@breakingbad.com", "password": "losPollos"}, bearer(refreshed)...).expect(t, http.StatusOK)
+
+	var mine []string
+	for _, body := range []string{"I'm the one who knocks!", "Say my name, kerfuffle"} {
+		mine = append(mine, s.postChirp(t, walt.Token, body).ID)
+	}
+	theirs := s.postChirp(t, saul.Token, "Better call Saul").ID
+	s.req(t, "POST", "/api/chirps", map[string]string{"body": strings.Repeat("a", 141)}, bearer(walt.Token)...).expect(t, http.StatusBadRequest)
+	all := ids(decode[[]chirpJSON](t, s.req(t, "GET", "/api/chirps", nil).expect(t, http.StatusOK)))
+	if !slices.Equal(all, append(slices.Clone(mine), theirs)) {
+		t.Errorf("list %v, want %v and %s", all, mine, theirs)
+	}
+	if got := ids(decode[[]chirpJSON](t, s.req(t, "GET", "/api/chirps?author_id="+walt.ID+"&sort=desc", nil).expect(t, http.StatusOK))); !slices.Equal(got, []string{mine[1], mine[0]}) {
+		t.Errorf("Walt's, newest first: %v", got)
+	}
+	if c := decode[chirpJSON](t, s.req(t, "GET", "/api/chirps/"+mine[1], nil).expect(t, http.StatusOK)); c.Body != "Say my name, ****" {
+		t.Errorf("chirp %+v", c)
+	}
+	s.req(t, "DELETE", "/api/chirps/"+theirs, nil, bearer(walt.Token)...).expect(t, http.StatusForbidden)
+	s.req(t, "DELETE", "/api/chirps/"+mine[0], nil, bearer(walt.Token)...).expect(t, http.StatusNoContent)
+	s.req(t, "GET", "/api/chirps/"+mine[0], nil).expect(t, http.StatusNotFound)
+
+	s.req(t, "POST", hookPath, upgraded(walt.ID)).expect(t, http.StatusUnauthorized)
+	s.req(t, "POST", hookPath, upgraded("8a0e3bb6-1a0d-4b38-8e6c-4a4b7e1e2f00"), apiKey(polkaKey)...).expect(t, http.StatusNotFound)
+	s.req(t, "POST", hookPath, upgraded(walt.ID), apiKey(polkaKey)...).expect(t, http.StatusNoContent)
+	if !s.isRed(t, "walter@breakingbad.com", "losPollos") {
+		t.Error("the upgrade did not show")
+	}
+}
+
+// Two processes behind haproxy (round robin) behave as one: the course's
+// contract holds, the visit counter and the login throttle are shared (30
+// wrong passwords are checked 10 times, not 10 a process), a reset clears
+// both for all, and the throttle keys on the client behind the balancer.
+func TestTwoProcessesBehindALoadBalancer(t *testing.T) {
+	t.Parallel()
+	dbURL := pgtest.NewDatabase(t)
+	env := []string{"DB_URL=" + dbURL, "TRUSTED_PROXIES=127.0.0.1"}
+	a, b := startBinary(t, env...), startBinary(t, env...)
+	lb, err := haproxy.Start(context.Background(), []string{strings.TrimPrefix(a.URL, "http://"), strings.TrimPrefix(b.URL, "http://")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(lb.Stop)
+	s := &testServer{URL: lb.URL(), DBURL: dbURL, DB: openDB(t, dbURL)}
+
+	// Both processes answer through the balancer.
+	var seen sync.Map
+	for range 6 {
+		seen.Store(s.req(t, "GET", "/api/healthz", nil).Header.Get("X-Request-Id")[:8], true)
+	}
+	n := 0
+	seen.Range(func(any, any) bool { n++; return true })
+	if n != 2 {
+		t.Fatalf("requests reached %d processes, want 2", n)
+	}
+
+	courseContract(t, s)
+
+	s.req(t, "POST", "/admin/reset", nil).expect(t, http.StatusOK)
+	s.signUp(t, "walt@breakingbad.com", "123456")
+	counts := map[int]int{}
+	for range 30 {
+		counts[s.req(t, "POST", "/api/login", map[string]string{"email": "walt@breakingbad.com", "password": "guess"}).Status]++
+	}
+	if counts[http.StatusUnauthorized] != 10 || counts[http.StatusTooManyRequests] != 20 {
+		t.Fatalf("30 wrong passwords through two processes: %v, want 10 checked and 20 refused", counts)
+	}
+	// Another client, behind the same balancer, is not held up: the
+	// throttle keys on X-Forwarded-For, not on the balancer's address.
+	if st := loginFrom(t, lb.URL(), "127.0.0.2", "walt@breakingbad.com", "123456"); st != http.StatusOK {
+		t.Errorf("the owner, from another address behind the balancer: %d, want 200", st)
+	}
+	s.req(t, "POST", "/admin/reset", nil).expect(t, http.StatusOK)
+	s.signUp(t, "walt@breakingbad.com", "123456") // no longer locked out, on either process
+}
+
+// loginFrom logs in through url from the local source address src.
+func loginFrom(t *testing.T, url, src, email, password string) int {
+	t.Helper()
+	client := &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{
+		LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)},
+	}).DialContext}, Timeout: 20 * time.Second}
+	res, err := client.Post(url+"/api/login", "application/json",
+		strings.NewReader(fmt.Sprintf(`{"email": %q, "password": %q}`, email, password)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+// Behind PgBouncer in transaction pooling (Debian's 1.18, which keeps no
+// prepared statements), with DB_PREPARED_STATEMENTS=off: migrations, the
+// course's contract and concurrent webhooks all work.
+func TestBehindPgBouncer(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cluster, err := pgtest.StartCluster(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cluster.Remove() })
+	if err := cluster.CreateDatabase(ctx, "chirpy"); err != nil {
+		t.Fatal(err)
+	}
+	bouncer, err := pgbouncer.Start(ctx, cluster, "chirpy", pgbouncer.PoolSize(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(bouncer.Stop)
+	// Two servers migrate at once through the pooler, then serve through it.
+	env := map[string]string{"DB_URL": bouncer.URL("chirpy"), "DB_PREPARED_STATEMENTS": "off"}
+	var wg sync.WaitGroup
+	servers := make([]*testServer, 2)
+	for i := range servers {
+		wg.Go(func() { servers[i] = startServer(t, env) })
+	}
+	wg.Wait()
+	s := servers[0]
+	courseContract(t, s)
+
+	walt := s.signUp(t, "jesse@breakingbad.com", "123456")
+	var failed atomic.Int32
+	for i := range 40 {
+		wg.Go(func() {
+			srv := servers[i%2]
+			if st := srv.req(t, "POST", hookPath, upgraded(walt.ID), withID(fmt.Sprintf("msg_%d", i%10))...).Status; st != http.StatusNoContent {
+				failed.Add(1)
+			}
+			srv.req(t, "GET", "/api/chirps/8a0e3bb6-1a0d-4b38-8e6c-4a4b7e1e2f00", nil).expect(t, http.StatusNotFound)
+		})
+	}
+	wg.Wait()
+	if failed.Load() > 0 {
+		t.Fatalf("%d webhooks through PgBouncer failed\n%s", failed.Load(), bouncer.Log())
+	}
+	if n := s.count(t, `SELECT count(*) FROM webhook_inbox WHERE id LIKE 'msg_%'`); n != 10 {
+		t.Fatalf("%d deliveries recorded, want the 10 ids once each", n)
+	}
+}
+
+// A primary with a synchronous standby, DB_URL naming both in URL form: the
+// primary is killed under a load of chirps and webhooks, the standby is
+// promoted, and the same server process writes again within 5 s, having lost
+// none of the writes it acknowledged.
+func TestFailoverLosesNoAcknowledgedWrite(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	primary, err := pgcluster.StartThrowaway(ctx, append(pgtest.Settings, pgcluster.StreamingSettings("standby1")...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { primary.Remove() })
+	// Every commit on the primary waits for the standby: it comes first.
+	standby, err := primary.StartStandby(ctx, "standby1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { standby.Remove() })
+	if err := primary.CreateDatabase(ctx, "chirpy"); err != nil {
+		t.Fatal(err)
+	}
+	dbURL := fmt.Sprintf("postgres://postgres@127.0.0.1:%d,127.0.0.1:%d/chirpy?sslmode=disable&target_session_attrs=read-write",
+		primary.Port, standby.Port)
+	s := startServer(t, map[string]string{"DB_URL": dbURL})
+	walt := s.signUp(t, "walt@breakingbad.com", "123456")
+	users := make([]userJSON, 8)
+	for i := range users {
+		users[i] = s.signUp(t, fmt.Sprintf("user%d@example.com", i), "123456")
+	}
+
+	// The load: each worker posts chirps or delivers webhooks, and keeps
+	// what was acknowledged.
+	var (
+		mu            sync.Mutex
+		ackedChirps   []string
+		ackedWebhooks = map[string]string{} // webhook-id -> user
+		lastAck       atomic.Int64
+		stop          = make(chan struct{})
+		wg            sync.WaitGroup
+	)
+	client := &http.Client{Timeout: 20 * time.Second}
+	for w := range 8 {
+		wg.Go(func() {
+			for seq := 0; ; seq++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				var req *http.Request
+				id := fmt.Sprintf("msg_%d_%d", w, seq)
+				if w%2 == 0 {
+					req, _ = http.NewRequest("POST", s.URL+"/api/chirps", strings.NewReader(fmt.Sprintf(`{"body": "chirp %d %d"}`, w, seq)))
+					req.Header.Set("Authorization", "Bearer "+walt.Token)
+				} else {
+					req, _ = http.NewRequest("POST", s.URL+hookPath, strings.NewReader(fmt.Sprintf(`{"event": "user.upgraded", "data": {"user_id": %q}}`, users[w].ID)))
+					req.Header.Set("Authorization", "ApiKey "+polkaKey)
+					req.Header.Set("Webhook-Id", id)
+				}
+				res, err := client.Do(req)
+				if err != nil {
+					time.Sleep(20 * time.Millisecond)
+					continue
+				}
+				var c chirpJSON
+				ok := res.StatusCode == http.StatusCreated && decodeBody(res, &c) == nil || res.StatusCode == http.StatusNoContent
+				res.Body.Close()
+				if !ok {
+					time.Sleep(20 * time.Millisecond)
+					continue
+				}
+				lastAck.Store(time.Now().UnixNano())
+				mu.Lock()
+				if w%2 == 0 {
+					ackedChirps = append(ackedChirps, c.ID)
+				} else {
+					ackedWebhooks[id] = users[w].ID
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	time.Sleep(1500 * time.Millisecond)
+	mu.Lock()
+	before := len(ackedChirps) + len(ackedWebhooks)
+	mu.Unlock()
+	if before == 0 {
+		t.Fatal("no write was acknowledged before the failover")
+	}
+
+	killed := time.Now()
+	if err := primary.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond) // the time an operator or a manager takes
+	if err := standby.Promote(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Writes come back, in the same server process.
+	var back time.Duration
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if ack := lastAck.Load(); ack > killed.UnixNano() {
+			back = time.Duration(ack - killed.UnixNano())
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no write acknowledged 15 s after the primary was killed")
+		}
+	}
+	time.Sleep(time.Second) // and go on
+	close(stop)
+	wg.Wait()
+	t.Logf("writes back %v after the kill (promotion after 500ms); %d writes acknowledged before the kill, %d chirps and %d webhooks in all",
+		back.Round(time.Millisecond), before, len(ackedChirps), len(ackedWebhooks))
+	if back > 5*time.Second {
+		t.Errorf("writes came back %v after the kill, want within 5 s", back)
+	}
+
+	// Every acknowledged write is on the new primary.
+	db := openDB(t, standby.URL("chirpy"))
+	var lost []string
+	for _, id := range ackedChirps {
+		var n int
+		db.QueryRow(`SELECT count(*) FROM chirps WHERE id = $1`, id).Scan(&n)
+		if n != 1 {
+			lost = append(lost, "chirp "+id)
+		}
+	}
+	for id, user := range ackedWebhooks {
+		var outcome string
+		var red bool
+		db.QueryRow(`SELECT w.outcome, u.is_chirpy_red FROM webhook_inbox w JOIN users u ON u.id = w.user_id WHERE w.id = $1 AND u.id = $2`, id, user).Scan(&outcome, &red)
+		if outcome != "applied" || !red {
+			lost = append(lost, "webhook "+id)
+		}
+	}
+	if len(lost) > 0 {
+		t.Fatalf("%d acknowledged writes lost in the failover: %v", len(lost), lost[:min(len(lost), 10)])
+	}
+}
+
+func decodeBody(res *http.Response, v any) error { return json.NewDecoder(res.Body).Decode(v) }

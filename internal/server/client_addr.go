@@ -1,0 +1,44 @@
+package server
+
+import (
+	"net/http"
+	"net/netip"
+	"strings"
+)
+
+// clientAddr is the address a request comes from: the connection's peer, or,
+// when the peer is a trusted proxy (a load balancer of ours), the address
+// that proxy saw, the nearest one in X-Forwarded-For that is not itself a
+// trusted proxy. Anything else in the header is the client's to invent, so
+// it is never believed.
+func clientAddr(r *http.Request, trusted []netip.Prefix) netip.Addr {
+	peer, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return netip.IPv4Unspecified()
+	}
+	addr := peer.Addr().Unmap()
+	if !isTrusted(addr, trusted) {
+		return addr
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			return addr // a malformed hop: the proxy is all that is known
+		}
+		if hop = hop.Unmap(); !isTrusted(hop, trusted) {
+			return hop
+		}
+		addr = hop
+	}
+	return addr
+}
+
+func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
+	for _, p := range trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}

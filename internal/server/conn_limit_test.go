@@ -1,0 +1,79 @@
+package server
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+)
+
+// At the cap, a new connection takes the place of the one idle longest;
+// with every connection busy, it is refused at once.
+func TestConnLimiter(t *testing.T) {
+	tcp, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := LimitConnections(tcp, 2)
+	release := make(chan struct{})
+	srv := &http.Server{ConnState: ln.ConnState, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow" {
+			<-release
+		}
+		io.WriteString(w, "ok")
+	})}
+	go srv.Serve(ln)
+	defer srv.Close()
+	addr := tcp.Addr().String()
+
+	dial := func() (net.Conn, *bufio.Reader) {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c, bufio.NewReader(c)
+	}
+	get := func(c net.Conn, r *bufio.Reader, path string) error {
+		fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", path)
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		res, err := http.ReadResponse(r, nil)
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, res.Body)
+		return res.Body.Close()
+	}
+
+	a, ra := dial()
+	if err := get(a, ra, "/"); err != nil {
+		t.Fatal(err)
+	}
+	b, rb := dial()
+	if err := get(b, rb, "/"); err != nil {
+		t.Fatal(err)
+	}
+	// Both idle; a third connection takes a's place.
+	c, rc := dial()
+	if err := get(c, rc, "/"); err != nil {
+		t.Fatalf("a new connection at the cap: %v", err)
+	}
+	if err := get(a, ra, "/"); err == nil {
+		t.Fatal("the connection idle longest was not closed for the new one")
+	}
+	// b and c busy: a fourth is refused at once.
+	go get(b, rb, "/slow")
+	go get(c, rc, "/slow")
+	time.Sleep(100 * time.Millisecond)
+	d, rd := dial()
+	start := time.Now()
+	if err := get(d, rd, "/"); err == nil || time.Since(start) > time.Second {
+		t.Fatalf("with every connection busy, a new one got %v after %v; want it closed at once", err, time.Since(start))
+	}
+	close(release)
+	if held, refused, evicted := ln.Stats(); held > 2 || refused != 1 || evicted != 1 {
+		t.Fatalf("held %d, refused %d, evicted %d", held, refused, evicted)
+	}
+}

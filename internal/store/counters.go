@@ -1,0 +1,50 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"chirpy/internal/auth"
+	"chirpy/internal/database"
+)
+
+// What every server process shares: the course's visit counter and the
+// login throttle's counts.
+
+// CountVisit counts one visit of the site.
+func (s *Store) CountVisit(ctx context.Context) error {
+	_, err := write(ctx, s, "count visit", func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, fail("count visit", s.q.CountVisit(ctx))
+	})
+	return err
+}
+
+// Visits returns the visits counted since the last Reset.
+func (s *Store) Visits(ctx context.Context) (int64, error) {
+	n, err := s.q.GetVisits(ctx)
+	return n, fail("get visits", err)
+}
+
+// CountLoginAttempt counts a login attempt for both of its keys (see
+// auth.LoginKeys), each in a window of its own of the given length, and
+// returns what each has counted, this attempt included, and the database's
+// time, which the windows are in.
+func (s *Store) CountLoginAttempt(ctx context.Context, emailKey, clientKey string, window time.Duration) (email, client auth.LoginCount, now time.Time, err error) {
+	row, err := write(ctx, s, "count login attempt", func(ctx context.Context) (database.CountLoginAttemptRow, error) {
+		row, err := s.q.CountLoginAttempt(ctx, database.CountLoginAttemptParams{
+			PairKey: emailKey, ClientKey: clientKey, WindowSeconds: window.Seconds(),
+		})
+		return row, fail("count login attempt", err)
+	})
+	if err != nil {
+		return email, client, now, err
+	}
+	return auth.LoginCount{Attempts: int(row.PairAttempts), Since: row.PairSince},
+		auth.LoginCount{Attempts: int(row.ClientAttempts), Since: row.ClientSince}, row.Now, nil
+}
+
+// PruneLoginAttempts deletes the counts whose window began before cutoff.
+func (s *Store) PruneLoginAttempts(ctx context.Context, cutoff time.Time) (int64, error) {
+	n, err := s.q.PruneLoginAttempts(ctx, cutoff)
+	return n, fail("prune login attempts", err)
+}
