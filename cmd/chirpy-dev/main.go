@@ -6,7 +6,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -18,6 +17,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -97,7 +98,8 @@ func run(ctx context.Context, args []string) error {
 }
 
 func runServer(ctx context.Context, binary string) error {
-	if err := ensureDotenv(".env", ".env.example"); err != nil {
+	secret, _ := os.LookupEnv("JWT_SECRET")
+	if err := ensureDotenv(".env", ".env.example", secret != ""); err != nil {
 		return err
 	}
 	// As the server reads them: the environment first, then .env.
@@ -145,29 +147,51 @@ func setenv(env []string, key, value string) []string {
 	return append(out, key+"="+value)
 }
 
+// emptySecret matches a JWT_SECRET line without a value, as .env.example has.
+var emptySecret = regexp.MustCompile(`(?m)^[ \t]*JWT_SECRET[ \t]*=[ \t]*$`)
+
+// anySecret matches a JWT_SECRET line with a value.
+var anySecret = regexp.MustCompile(`(?m)^[ \t]*JWT_SECRET[ \t]*=[ \t]*\S`)
+
 // ensureDotenv writes .env from .env.example, with a fresh JWT_SECRET, unless
-// .env exists.
-func ensureDotenv(path, example string) error {
-	if _, err := os.Stat(path); err == nil {
-		return nil
-	} else if !errors.Is(err, fs.ErrNotExist) {
+// .env exists; an existing .env whose JWT_SECRET is empty or missing (a copy
+// of .env.example, say) gets a fresh one too, unless the environment sets it.
+func ensureDotenv(path, example string, secretInEnv bool) error {
+	content, err := os.ReadFile(path)
+	created := errors.Is(err, fs.ErrNotExist)
+	switch {
+	case created:
+		if content, err = os.ReadFile(example); err != nil {
+			return fmt.Errorf("no %s to write %s from: %w", example, path, err)
+		}
+	case err != nil:
 		return err
-	}
-	tmpl, err := os.ReadFile(example)
-	if err != nil {
-		return fmt.Errorf("no %s to write %s from: %w", example, path, err)
+	case secretInEnv || anySecret.Match(content):
+		return nil
 	}
 	secret := make([]byte, 64)
 	rand.Read(secret)
-	line := []byte("JWT_SECRET=" + base64.StdEncoding.EncodeToString(secret))
-	out := bytes.Replace(tmpl, []byte("JWT_SECRET="), line, 1)
-	if bytes.Equal(out, tmpl) {
-		out = append(append(tmpl, line...), '\n')
+	line := "JWT_SECRET=" + base64.StdEncoding.EncodeToString(secret)
+	if loc := emptySecret.FindIndex(content); loc != nil {
+		content = slices.Concat(content[:loc[0]], []byte(line), content[loc[1]:])
+	} else {
+		if len(content) > 0 && content[len(content)-1] != '\n' {
+			content = append(content, '\n')
+		}
+		content = append(content, line+"\n"...)
 	}
-	if err := os.WriteFile(path, out, 0o600); err != nil {
+	mode := os.FileMode(0o600)
+	if fi, err := os.Stat(path); err == nil {
+		mode = fi.Mode().Perm()
+	}
+	if err := os.WriteFile(path, content, mode); err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "chirpy-dev: wrote %s from %s with a new JWT_SECRET\n", path, example)
+	if created {
+		fmt.Fprintf(os.Stderr, "chirpy-dev: wrote %s from %s with a new JWT_SECRET\n", path, example)
+	} else {
+		fmt.Fprintf(os.Stderr, "chirpy-dev: %s had no JWT_SECRET; wrote a new one into it\n", path)
+	}
 	return nil
 }
 

@@ -20,7 +20,7 @@ func TestEnsureDotenv(t *testing.T) {
 	env, example := filepath.Join(dir, ".env"), filepath.Join(dir, ".env.example")
 	os.WriteFile(example, []byte("PLATFORM=dev\nJWT_SECRET=\nPOLKA_KEY=k\n"), 0o644)
 
-	if err := ensureDotenv(env, example); err != nil {
+	if err := ensureDotenv(env, example, false); err != nil {
 		t.Fatal(err)
 	}
 	first, _ := os.ReadFile(env)
@@ -35,7 +35,7 @@ func TestEnsureDotenv(t *testing.T) {
 	}
 
 	// An existing .env is never touched.
-	if err := ensureDotenv(env, example); err != nil {
+	if err := ensureDotenv(env, example, false); err != nil {
 		t.Fatal(err)
 	}
 	if second, _ := os.ReadFile(env); string(second) != string(first) {
@@ -132,5 +132,43 @@ func TestPrivateDir(t *testing.T) {
 		if err := privateDir(d, uid, gid); err == nil {
 			t.Errorf("privateDir(%s) accepted it", d)
 		}
+	}
+}
+
+// A copy of .env.example (what newcomers make) has an empty JWT_SECRET: it
+// gets a fresh one, and the rest of the file stays; a secret already there,
+// or one the environment sets, is kept.
+func TestEnsureDotenvFillsAnEmptySecret(t *testing.T) {
+	dir := t.TempDir()
+	env, example := filepath.Join(dir, ".env"), filepath.Join(dir, ".env.example")
+	os.WriteFile(example, []byte("x"), 0o644)
+	os.WriteFile(env, []byte("# mine\nPLATFORM=dev\nJWT_SECRET=\nPOLKA_KEY=k\n"), 0o640)
+	if err := ensureDotenv(env, example, true); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(env); string(b) != "# mine\nPLATFORM=dev\nJWT_SECRET=\nPOLKA_KEY=k\n" {
+		t.Fatalf("with JWT_SECRET in the environment, .env was changed:\n%s", b)
+	}
+	if err := ensureDotenv(env, example, false); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(env)
+	if !regexp.MustCompile(`^# mine\nPLATFORM=dev\nJWT_SECRET=[A-Za-z0-9+/]{86}==\nPOLKA_KEY=k\n$`).Match(b) {
+		t.Fatalf(".env after filling the secret:\n%s", b)
+	}
+	if fi, _ := os.Stat(env); fi.Mode().Perm() != 0o640 {
+		t.Errorf("mode %v changed", fi.Mode().Perm())
+	}
+	if err := ensureDotenv(env, example, false); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := os.ReadFile(env); string(again) != string(b) {
+		t.Fatal("a secret already there was replaced")
+	}
+	// No JWT_SECRET line at all: one is added.
+	os.WriteFile(env, []byte("PLATFORM=dev"), 0o600)
+	ensureDotenv(env, example, false)
+	if b, _ := os.ReadFile(env); !regexp.MustCompile(`^PLATFORM=dev\nJWT_SECRET=\S{88}\n$`).Match(b) {
+		t.Fatalf(".env without the line:\n%s", b)
 	}
 }

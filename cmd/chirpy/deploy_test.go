@@ -190,7 +190,7 @@ func TestBehindPgBouncer(t *testing.T) {
 func TestFailoverLosesNoAcknowledgedWrite(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	primary, err := pgcluster.StartThrowaway(ctx, append(pgtest.Settings, pgcluster.StreamingSettings("standby1")...)...)
+	primary, err := pgcluster.StartThrowaway(ctx, slices.Concat(pgtest.Settings, pgcluster.StreamingSettings("standby1"))...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -62,6 +62,11 @@ func startServer(t *testing.T, env map[string]string) *testServer {
 	if _, ok := vars["DB_URL"]; !ok {
 		vars["DB_URL"] = pgtest.NewDatabase(t)
 	}
+	if _, ok := vars["PASSWORD_HASH_COST"]; !ok && vars["PLATFORM"] == "dev" {
+		// The suite hashes thousands of passwords; it tests what is done
+		// with them, not argon2id's cost (internal/auth does).
+		vars["PASSWORD_HASH_COST"] = "test"
+	}
 	logs := newServerOutput()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -98,13 +103,16 @@ func startServer(t *testing.T, env map[string]string) *testServer {
 // serverOutput is what a server started by Run writes, and where it serves.
 type serverOutput struct {
 	syncBuffer
-	serving chan net.Addr
+	serving, metrics chan net.Addr
 }
 
-func newServerOutput() *serverOutput { return &serverOutput{serving: make(chan net.Addr, 1)} }
+func newServerOutput() *serverOutput {
+	return &serverOutput{serving: make(chan net.Addr, 1), metrics: make(chan net.Addr, 1)}
+}
 
-// Serving is how Run tells where it listens.
-func (o *serverOutput) Serving(addr net.Addr) { o.serving <- addr }
+// Serving and ServingMetrics are how Run tells where it listens.
+func (o *serverOutput) Serving(addr net.Addr)        { o.serving <- addr }
+func (o *serverOutput) ServingMetrics(addr net.Addr) { o.metrics <- addr }
 
 // freePort returns a port no one listens on now.
 func freePort(t *testing.T) string {

@@ -69,7 +69,7 @@ func startBinary(t *testing.T, env ...string) *serverProcess {
 		cmd := exec.Command(binary(t))
 		cmd.Dir = t.TempDir()
 		cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "PORT=" + port, "JWT_SECRET=s", "PLATFORM=dev",
-			"POLKA_KEY=f271c81ff7084ee5b99a5091b42d486e"}, env...)
+			"POLKA_KEY=f271c81ff7084ee5b99a5091b42d486e", "PASSWORD_HASH_COST=test"}, env...)
 		p := &serverProcess{cmd: cmd, URL: "http://127.0.0.1:" + port, output: &syncBuffer{}, done: make(chan struct{})}
 		cmd.Stdout, cmd.Stderr = p.output, p.output
 		if err := cmd.Start(); err != nil {

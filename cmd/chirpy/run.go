@@ -15,6 +15,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"chirpy/internal/auth"
 	"chirpy/internal/config"
 	"chirpy/internal/logging"
@@ -70,21 +74,24 @@ func reportFatal(stderr io.Writer, format string, err error) {
 	logging.New(stderr, format, slog.LevelError).Error(err.Error())
 }
 
-// servingNotifier is a stdout that wants to know the address the server
+// servingNotifier is a stdout that wants to know the addresses the server
 // listens on, once it does: with PORT=0, that is how a test finds its server.
-type servingNotifier interface{ Serving(addr net.Addr) }
+type servingNotifier interface {
+	Serving(addr net.Addr)
+	ServingMetrics(addr net.Addr)
+}
 
 // minSecretBytes is the shortest JWT_SECRET accepted without a warning: HS256
 // keys should be at least as long as the hash (RFC 7518 §3.2).
 const minSecretBytes = 32
 
-// Server timeouts. Bodies are at most 1 MiB and every handler is short, except
-// a long chirp list, which WriteTimeout still leaves a minute to stream.
+// Server timeouts (READ_HEADER_TIMEOUT is configured). Bodies are at most
+// 64 KiB and every handler is short, except a long chirp list, which
+// WriteTimeout still leaves a minute to stream.
 const (
-	readHeaderTimeout = 5 * time.Second
-	readTimeout       = 30 * time.Second
-	writeTimeout      = 60 * time.Second
-	idleTimeout       = 2 * time.Minute
+	readTimeout  = 30 * time.Second
+	writeTimeout = 60 * time.Second
+	idleTimeout  = 2 * time.Minute
 	// maxHeaderBytes makes the request line and headers at most 64 KiB:
 	// net/http reads 4 KiB more than its MaxHeaderBytes before it answers
 	// 431.
@@ -103,6 +110,9 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 	logs := logging.NewBuffer(stdout)
 	defer logs.Close()
 	logger := logging.New(logs, cfg.LogFormat, cfg.LogLevel)
+	for _, w := range config.DotenvWarnings(os.DirFS("."), ".env") {
+		logger.Warn(w)
+	}
 
 	applied, err := store.Migrate(ctx, cfg.DBURL)
 	if err != nil {
@@ -116,7 +126,12 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 		return dbError(err)
 	}
 	defer st.Close()
-	hasher, err := auth.NewHasher(auth.PasswordParams, runtime.GOMAXPROCS(0))
+	params := auth.PasswordParams
+	if cfg.FastPasswordHashing {
+		logger.Warn("PASSWORD_HASH_COST=test: passwords are hashed far too cheaply for real ones")
+		params = auth.TestPasswordParams
+	}
+	hasher, err := auth.NewHasher(params, runtime.GOMAXPROCS(0))
 	if err != nil {
 		return err
 	}
@@ -136,6 +151,32 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 		}
 	}
 
+	var metrics *server.Metrics
+	var metricsSrv *http.Server
+	if cfg.MetricsAddr != "" {
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(
+			collectors.NewGoCollector(),
+			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+			st.PoolCollector(),
+		)
+		metrics = server.NewMetrics(reg)
+		hasher.OnWait = func(d time.Duration) { metrics.HashWait.Observe(d.Seconds()) }
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("cannot listen on %s (METRICS_ADDR): %w", cfg.MetricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}))
+		metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: cfg.ReadHeaderTimeout, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+		go metricsSrv.Serve(mln)
+		defer metricsSrv.Close()
+		logger.Info("serving metrics", "addr", mln.Addr().String())
+		if n, ok := stdout.(servingNotifier); ok {
+			n.ServingMetrics(mln.Addr())
+		}
+	}
+
 	handler := server.NewServer(server.Deps{
 		Logger:         logger,
 		Store:          st,
@@ -145,11 +186,14 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 		PolkaSigner:    signer,
 		Dev:            cfg.IsDev(),
 		LoginLimits:    loginLimits(cfg),
+		RequestTimeout: cfg.RequestTimeout,
+		WebhookTimeout: cfg.WebhookTimeout,
+		Metrics:        metrics,
 		TrustedProxies: cfg.TrustedProxies,
 	})
 	srv := &http.Server{
 		Handler:           handler,
-		ReadHeaderTimeout: readHeaderTimeout,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       idleTimeout,

@@ -1,9 +1,9 @@
 package auth
 
 import (
-	"fmt"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"

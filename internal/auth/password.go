@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/alexedwards/argon2id"
 )
@@ -24,6 +25,16 @@ var PasswordParams = argon2id.Params{
 	KeyLength:   32,
 }
 
+// TestPasswordParams hash far too cheaply for real passwords (64 KiB, one
+// pass): for test suites, which hash thousands (PASSWORD_HASH_COST=test).
+var TestPasswordParams = argon2id.Params{
+	Memory:      64,
+	Iterations:  1,
+	Parallelism: 1,
+	SaltLength:  16,
+	KeyLength:   32,
+}
+
 // Hasher hashes and checks passwords with a bounded number of hashes running at
 // once, so a storm of logins queues for a slot instead of allocating memory
 // without bound.
@@ -33,6 +44,9 @@ type Hasher struct {
 	// hashes counts the hashes computed, made or checked (for metrics and
 	// tests).
 	hashes atomic.Int64
+	// OnWait, if set, learns how long each hash waited for its slot (for
+	// metrics). Set it before the Hasher is used.
+	OnWait func(time.Duration)
 	// decoy is the hash of a random password. Checking a login for an unknown
 	// email against it costs as much as checking a real one, so response times
 	// do not tell which emails have accounts.
@@ -100,10 +114,17 @@ func (h *Hasher) CheckDecoy(ctx context.Context, password string) error {
 func (h *Hasher) Hashes() int64 { return h.hashes.Load() }
 
 func (h *Hasher) acquire(ctx context.Context) error {
+	start := time.Now()
 	select {
 	case h.slots <- struct{}{}:
+		if h.OnWait != nil {
+			h.OnWait(time.Since(start))
+		}
 		return nil
 	case <-ctx.Done():
+		if h.OnWait != nil {
+			h.OnWait(time.Since(start))
+		}
 		return fmt.Errorf("wait for a password hashing slot: %w", ctx.Err())
 	}
 }

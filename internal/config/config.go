@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/joho/godotenv"
 
@@ -49,6 +51,16 @@ type Config struct {
 	// LoginLimitPerClient is how many logins a minute one client address may
 	// try, whatever the emails.
 	LoginLimitPerClient int
+	// Deadlines: what a request may wait for (the database, a password
+	// hashing slot), a webhook delivery's share of the database, and how
+	// long a client may take to send its headers.
+	RequestTimeout, WebhookTimeout, ReadHeaderTimeout time.Duration
+	// MetricsAddr is where Prometheus metrics are served (/metrics); empty:
+	// nowhere.
+	MetricsAddr string
+	// FastPasswordHashing hashes passwords far too cheaply for real ones,
+	// for test suites (PASSWORD_HASH_COST=test; only with PLATFORM=dev).
+	FastPasswordHashing bool
 }
 
 // IsDev reports whether the server runs for development and tests, where
@@ -60,6 +72,9 @@ const (
 	DefaultPort                = 8080
 	DefaultDBMaxConns          = 16
 	DefaultLoginLimitPerClient = 300
+	DefaultRequestTimeout      = 10 * time.Second
+	DefaultWebhookTimeout      = 5 * time.Second
+	DefaultReadHeaderTimeout   = 5 * time.Second
 )
 
 // LookupFunc looks up an environment variable, reporting whether it is set
@@ -106,6 +121,34 @@ func Load(lookupEnv LookupFunc, dotenv fs.FS, dotenvName string) (Config, error)
 		problems = append(problems, err.Error())
 	}
 	c.Host = lookup("HOST")
+	if c.MetricsAddr = lookup("METRICS_ADDR"); c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			problems = append(problems, fmt.Sprintf("METRICS_ADDR=%q is not host:port, such as 127.0.0.1:9090", c.MetricsAddr))
+		}
+	}
+	for _, d := range []struct {
+		name string
+		dst  *time.Duration
+		def  time.Duration
+	}{
+		{"REQUEST_TIMEOUT", &c.RequestTimeout, DefaultRequestTimeout},
+		{"WEBHOOK_TIMEOUT", &c.WebhookTimeout, DefaultWebhookTimeout},
+		{"READ_HEADER_TIMEOUT", &c.ReadHeaderTimeout, DefaultReadHeaderTimeout},
+	} {
+		if *d.dst, err = durationVar(lookup, d.name, d.def); err != nil {
+			problems = append(problems, err.Error())
+		}
+	}
+	switch cost := lookup("PASSWORD_HASH_COST"); cost {
+	case "", "owasp":
+	case "test":
+		c.FastPasswordHashing = true
+		if !c.IsDev() {
+			problems = append(problems, "PASSWORD_HASH_COST=test is only for test suites, with PLATFORM=dev")
+		}
+	default:
+		problems = append(problems, fmt.Sprintf("PASSWORD_HASH_COST=%q is not owasp or test", cost))
+	}
 	if c.LoginLimitPerClient, err = intVar(lookup, "LOGIN_LIMIT_PER_CLIENT", DefaultLoginLimitPerClient, 1, 1<<30); err != nil {
 		problems = append(problems, err.Error())
 	}
@@ -180,6 +223,18 @@ func prefixes(s string) ([]netip.Prefix, error) {
 		out = append(out, p.Masked())
 	}
 	return out, nil
+}
+
+func durationVar(lookup func(string) string, name string, def time.Duration) (time.Duration, error) {
+	s := lookup(name)
+	if s == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 || d > time.Hour {
+		return 0, fmt.Errorf("%s=%q is not a duration such as 10s, up to 1h", name, s)
+	}
+	return d, nil
 }
 
 func value(lookup LookupFunc, key string) string {

@@ -52,7 +52,7 @@ func addRoutes(mux router, d Deps) {
 	mux.Handle("PUT /api/users", user(handleUsersUpdate(d.Store, d.Hasher, b)))
 
 	mux.Handle("POST /api/login", h(handleLogin(login{st: d.Store, hasher: d.Hasher, secret: d.JWTSecret,
-		limits: d.LoginLimits, proxies: d.TrustedProxies, bodies: b})))
+		limits: d.LoginLimits, proxies: d.TrustedProxies, bodies: b, metrics: d.Metrics})))
 	mux.Handle("POST /api/refresh", h(handleRefresh(d.Store, d.JWTSecret)))
 	mux.Handle("POST /api/revoke", h(handleRevoke(d.Store)))
 
@@ -62,5 +62,5 @@ func addRoutes(mux router, d Deps) {
 	mux.Handle("PUT /api/chirps/{chirpID}", user(handleChirpsUpdate(d.Store, b)))
 	mux.Handle("DELETE /api/chirps/{chirpID}", user(handleChirpsDelete(d.Store)))
 
-	mux.Handle("POST /api/polka/webhooks", polkaKey(handleWebhook(d.Store, d.PolkaSigner, d.WebhookTimeout, b)))
+	mux.Handle("POST /api/polka/webhooks", polkaKey(handleWebhook(d.Store, d.PolkaSigner, d.WebhookTimeout, b, d.Metrics)))
 }

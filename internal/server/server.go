@@ -40,6 +40,8 @@ type Deps struct {
 	// BodyBudget bounds the bytes of all request bodies being read at once
 	// (default 32 MiB).
 	BodyBudget int64
+	// Metrics, when set, count requests, deliveries and refused logins.
+	Metrics *Metrics
 	// RequestTimeout bounds what a request may wait for: the database
 	// (connecting included) and a password hashing slot (default 10 s).
 	RequestTimeout time.Duration
@@ -72,7 +74,13 @@ func NewServer(d Deps) http.Handler {
 	d.BodyBudget = max(d.BodyBudget, polka.MaxBodyBytes)
 	mux := http.NewServeMux()
 	addRoutes(mux, d)
-	return chain(mux, middlewares(d)...)
+	var routes http.Handler = mux
+	if d.Metrics != nil {
+		// Directly around the mux: it sets the matched pattern on the
+		// request it is given.
+		routes = d.Metrics.instrument(mux)
+	}
+	return chain(routes, middlewares(d)...)
 }
 
 // middlewares is what every request passes through, outermost first.

@@ -40,6 +40,7 @@ type login struct {
 	limits  auth.LoginLimits // zero: no throttling
 	proxies []netip.Prefix   // whose X-Forwarded-For is believed
 	bodies  *bodies
+	metrics *Metrics
 }
 
 func handleLogin(l login) handlerFunc {
@@ -68,6 +69,7 @@ func handleLogin(l login) handlerFunc {
 				return err
 			}
 			if ok, wait := l.limits.Allow(email, client, now); !ok {
+				l.metrics.loginThrottled()
 				return tooManyLogins(wait)
 			}
 		}

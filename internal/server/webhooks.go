@@ -16,7 +16,7 @@ import (
 // delivered (store.RecordDelivery). What a delivery is, and which are
 // refused, is polka.ParseDelivery's to say. signer is nil unless deliveries
 // must be signed. The API key was checked before (withAPIKey).
-func handleWebhook(st *store.Store, signer *polka.Signer, timeout time.Duration, b *bodies) handlerFunc {
+func handleWebhook(st *store.Store, signer *polka.Signer, timeout time.Duration, b *bodies, m *Metrics) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		body, err := b.read(w, r, polka.MaxBodyBytes)
 		if err != nil {
@@ -27,6 +27,7 @@ func handleWebhook(st *store.Store, signer *polka.Signer, timeout time.Duration,
 			// Polka retries this too, as it retries every non-2xx answer, but
 			// no retry will succeed: the log says so, and why.
 			logAttrs(r.Context(), slog.String("outcome", "refused"), slog.String("reason", err.Error()))
+			m.delivery("", "refused")
 			return err
 		}
 
@@ -40,6 +41,7 @@ func handleWebhook(st *store.Store, signer *polka.Signer, timeout time.Duration,
 		}
 		logAttrs(r.Context(), slog.String("webhook_id", d.ID), slog.String("event", d.Event),
 			slog.Any("user_id", d.UserID.UUID), slog.String("outcome", word), slog.Bool("duplicate", duplicate))
+		m.delivery(d.Event, word)
 		switch {
 		case errors.Is(err, store.ErrInvalid):
 			// Text the database cannot store, that the checks before missed:

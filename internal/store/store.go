@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"chirpy/internal/database"
 )
@@ -106,6 +108,12 @@ func connect(ctx context.Context, url string, maxConns int) (*sql.DB, error) {
 		return nil, failAs("cannot reach the database", ErrUnavailable, err)
 	}
 	return db, nil
+}
+
+// PoolCollector reports the connection pool's statistics to Prometheus
+// (go_sql_* with db_name="chirpy").
+func (s *Store) PoolCollector() prometheus.Collector {
+	return collectors.NewDBStatsCollector(s.db, "chirpy")
 }
 
 // Close closes the pool.
