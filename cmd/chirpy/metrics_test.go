@@ -67,15 +67,15 @@ func TestMetrics(t *testing.T) {
 
 	m := scrape(t, metricsURL)
 	for sample, want := range map[string]float64{
-		`chirpy_http_requests_total{code="404",method="GET",route="GET /api/chirps/{chirpID}"}`:                  3,
-		`chirpy_http_requests_total{code="404",method="GET",route="unmatched"}`:                                  1,
-		`chirpy_http_requests_total{code="201",method="POST",route="POST /api/users"}`:                           1,
-		`chirpy_http_request_duration_seconds_count{method="GET",route="GET /api/chirps/{chirpID}"}`:             3,
-		`chirpy_webhook_deliveries_total{event="user.upgraded",outcome="applied"}`:                               2,
-		`chirpy_webhook_deliveries_total{event="other",outcome="ignored"}`:                                       1,
-		`chirpy_webhook_deliveries_total{event="other",outcome="refused"}`:                                       1,
-		`chirpy_login_throttled_total`:                                                                           1,
-		`go_sql_max_open_connections{db_name="chirpy"}`:                                                          16,
+		`chirpy_http_requests_total{code="404",method="GET",route="GET /api/chirps/{chirpID}"}`:      3,
+		`chirpy_http_requests_total{code="404",method="GET",route="unmatched"}`:                      1,
+		`chirpy_http_requests_total{code="201",method="POST",route="POST /api/users"}`:               1,
+		`chirpy_http_request_duration_seconds_count{method="GET",route="GET /api/chirps/{chirpID}"}`: 3,
+		`chirpy_webhook_deliveries_total{event="user.upgraded",outcome="applied"}`:                   2,
+		`chirpy_webhook_deliveries_total{event="other",outcome="ignored"}`:                           1,
+		`chirpy_webhook_deliveries_total{event="other",outcome="refused"}`:                           1,
+		`chirpy_login_throttled_total`:                  1,
+		`go_sql_max_open_connections{db_name="chirpy"}`: 16,
 	} {
 		if got, ok := m[sample]; !ok || got != want {
 			t.Errorf("%s = %v (present %v), want %v", sample, got, ok, want)
