@@ -90,6 +90,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("-run: %w", err)
 	}
 
+	loadBefore := loadAverage()
 	fmt.Fprintln(stderr, "starting PostgreSQL ...")
 	cluster, err := pgcluster.StartThrowaway(ctx, clusterSettings...)
 	if err != nil {
@@ -200,7 +201,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		rows = append(rows, r)
 	}
 
-	about := describe(ctx, db, cfg)
+	about := describe(ctx, db, cfg, loadBefore)
 	fmt.Fprintln(stdout, about)
 	fmt.Fprintln(stdout)
 	writeText(stdout, rows)
@@ -223,7 +224,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 // describe says what the figures were measured on.
-func describe(ctx context.Context, db *sql.DB, cfg config) string {
+// loadAverage is the host's load over the last minute (Linux), or "?".
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "?"
+}
+
+func describe(ctx context.Context, db *sql.DB, cfg config, loadBefore string) string {
 	var pg string
 	db.QueryRowContext(ctx, "SHOW server_version").Scan(&pg)
 	cpu := "unknown CPU"
@@ -245,7 +255,8 @@ func describe(ctx context.Context, db *sql.DB, cfg config) string {
 	}
 	return fmt.Sprintf("chirpy-bench%s, %s: %d CPUs (%s), PostgreSQL %s (fsync and synchronous_commit on), %s; "+
 		"server, PostgreSQL and load generator on the same machine; %d connections, %v per scenario after %v warm-up; "+
-		"%d chirps, %d users.",
+		"%d chirps, %d users; the host's load average was %s when the run began (other work on the machine: "+
+		"figures of runs that began above 0.5 are not comparable).",
 		mode, time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), cpu, pg, goVersion,
-		cfg.conns, cfg.duration, cfg.warmup, cfg.chirps, cfg.users)
+		cfg.conns, cfg.duration, cfg.warmup, cfg.chirps, cfg.users, loadBefore)
 }
