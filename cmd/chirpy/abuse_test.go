@@ -106,16 +106,17 @@ func openFiles(t *testing.T, pid int) int {
 	return len(fds)
 }
 
-// 20,000 idle keep-alive connections, more than the server may hold: it
-// keeps below its descriptor limit, and a new client, from another address,
-// is still served within a second.
+// 20,000 idle keep-alive connections, more than the server may hold (5,000
+// here, and no cap per client, as behind a proxy): it holds no more than its
+// cap, and a new client, from another address, is still served within a
+// second, in place of a connection idle longest.
 func TestIdleConnectionsCannotShutOthersOut(t *testing.T) {
 	t.Parallel()
-	server := startBinary(t, "DB_URL="+pgtest.NewDatabase(t))
+	server := startBinary(t, "DB_URL="+pgtest.NewDatabase(t), "MAX_CONNECTIONS=5000", "MAX_CONNECTIONS_PER_CLIENT=100000")
 	pid := server.cmd.Process.Pid
 	startHolders(t, server.URL, 2, 10000)
-	if n := openFiles(t, pid); n >= 20000 {
-		t.Fatalf("the server holds %d descriptors, its whole limit", n)
+	if n := openFiles(t, pid); n > 5000+100 {
+		t.Fatalf("the server holds %d descriptors, over its cap of 5,000 connections", n)
 	}
 	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DialContext: (&net.Dialer{
 		LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")},
@@ -139,7 +140,8 @@ func TestIdleConnectionsCannotShutOthersOut(t *testing.T) {
 // in chunks: the server's memory stays under 100 MiB.
 func TestStalledBodiesHoldLittleMemory(t *testing.T) {
 	t.Parallel()
-	server := startBinary(t, "DB_URL="+pgtest.NewDatabase(t))
+	// No cap per client here, as behind a proxy: every connection is held.
+	server := startBinary(t, "DB_URL="+pgtest.NewDatabase(t), "MAX_CONNECTIONS_PER_CLIENT=100000")
 	pid := server.cmd.Process.Pid
 	base := peakRSS(t, pid)
 	addr := strings.TrimPrefix(server.URL, "http://")
@@ -166,6 +168,9 @@ func TestStalledBodiesHoldLittleMemory(t *testing.T) {
 		}
 	}
 	time.Sleep(2 * time.Second) // all read what they will
+	if n := openFiles(t, pid); n < 500 {
+		t.Fatalf("the server holds %d descriptors: the chunked sign-ups are not stalled in it", n)
+	}
 	peak := peakRSS(t, pid)
 	t.Logf("peak RSS %.1f MiB (%.1f MiB before the 1,000 stalled sign-ups)", float64(peak)/(1<<20), float64(base)/(1<<20))
 	if peak > 100<<20 {
@@ -175,6 +180,43 @@ func TestStalledBodiesHoldLittleMemory(t *testing.T) {
 	res, err := http.Get(server.URL + "/api/healthz")
 	if err != nil || res.StatusCode != http.StatusOK {
 		t.Fatalf("healthz: %v %v", res, err)
+	}
+	res.Body.Close()
+}
+
+// One client that stalls in its bodies on more connections than it may hold
+// (256 by default) cannot fill the server: its connections beyond the cap
+// are refused, and another client is served.
+func TestOneClientCannotHoldTheServer(t *testing.T) {
+	t.Parallel()
+	server := startBinary(t, "DB_URL="+pgtest.NewDatabase(t), "MAX_CONNECTIONS=300")
+	addr := strings.TrimPrefix(server.URL, "http://")
+	var held []net.Conn
+	t.Cleanup(func() {
+		for _, c := range held {
+			c.Close()
+		}
+	})
+	for range 400 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, c)
+		// A sign-up whose body never comes: the connection is busy.
+		fmt.Fprint(c, "POST /api/users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"email\"")
+	}
+	time.Sleep(500 * time.Millisecond)
+	if n := openFiles(t, server.cmd.Process.Pid); n > 256+50 {
+		t.Fatalf("the server holds %d descriptors for one client, over its cap of 256", n)
+	}
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DialContext: (&net.Dialer{
+		LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")},
+	}).DialContext}}
+	start := time.Now()
+	res, err := client.Get(server.URL + "/api/healthz")
+	if err != nil || res.StatusCode != http.StatusOK || time.Since(start) > time.Second {
+		t.Fatalf("another client, with one client stalled on 400 connections: %v %v after %v", res, err, time.Since(start))
 	}
 	res.Body.Close()
 }

@@ -142,9 +142,10 @@ func polkaInbox(ctx context.Context, args []string, lookup func(string) string, 
 	}
 	dbURL := lookup("DB_URL")
 	if dbURL == "" {
-		return errors.New("DB_URL is not set: the inbox is read from the server's database")
+		return errors.New("DB_URL is not set: the inbox is read from the server's database (after make run: DB_URL=$(make -s db-start) chirpy polka inbox)")
 	}
-	st, err := store.Open(ctx, dbURL, store.Options{MaxConns: 1})
+	prepared := !strings.EqualFold(lookup("DB_PREPARED_STATEMENTS"), "off")
+	st, err := store.Open(ctx, dbURL, store.Options{MaxConns: 1, NoPreparedStatements: !prepared})
 	if err != nil {
 		return fmt.Errorf("DB_URL: %w", err)
 	}

@@ -92,10 +92,10 @@ const (
 	readTimeout  = 30 * time.Second
 	writeTimeout = 60 * time.Second
 	idleTimeout  = 2 * time.Minute
-	// maxHeaderBytes makes the request line and headers at most 64 KiB:
-	// net/http reads 4 KiB more than its MaxHeaderBytes before it answers
-	// 431.
-	maxHeaderBytes = 64<<10 - 4<<10
+	// maxHeaderBytes makes the request line and headers at most 16 KiB (what
+	// a connection may hold of them while it waits): net/http reads 4 KiB
+	// more than its MaxHeaderBytes before it answers 431.
+	maxHeaderBytes = 16<<10 - 4<<10
 	// shutdownTimeout is how long in-flight requests get to finish after
 	// SIGINT or SIGTERM.
 	shutdownTimeout = 30 * time.Second
@@ -208,8 +208,8 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 	if maxConns == 0 {
 		maxConns = defaultMaxConnections(cfg.DBMaxConns)
 	}
-	ln := server.LimitConnections(tcp, maxConns)
-	srv.ConnState = ln.ConnState
+	ln := server.LimitConnections(tcp, maxConns, cfg.MaxConnectionsPerClient, cfg.TrustedProxies)
+	srv.ConnState, srv.ConnContext, srv.Handler = ln.ConnState, ln.ConnContext, ln.Guard(handler)
 	logger.Info("serving", "addr", ln.Addr().String(), "platform", cfg.Platform, "max_connections", maxConns)
 	if n, ok := stdout.(servingNotifier); ok {
 		n.Serving(ln.Addr())
@@ -250,14 +250,15 @@ func loginLimits(cfg config.Config) auth.LoginLimits {
 	return l
 }
 
-// defaultMaxConnections is the connection cap below the descriptor limit,
+// defaultMaxConnections is the connection cap: 10,000 (each connection holds
+// some 20 to 100 KiB while it waits), or less below the descriptor limit,
 // with room for the database pool and the files the process opens.
 func defaultMaxConnections(dbConns int) int {
 	var lim syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil || lim.Cur > 1<<20 {
-		return 10000
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return 1000
 	}
-	return max(int(lim.Cur)-2*dbConns-100, 64)
+	return max(min(int(lim.Cur)-2*dbConns-100, 10000), 64)
 }
 
 // dbError names DB_URL in an error that is about reaching the database.

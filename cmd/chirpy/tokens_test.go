@@ -195,8 +195,8 @@ func TestLoginThrottleLimits(t *testing.T) {
 	if msg := s.req(t, "POST", "/api/login", long).expect(t, http.StatusBadRequest).errorMessage(t); !strings.Contains(msg, "password") {
 		t.Errorf("over-long password: %q", msg)
 	}
-	if n := s.count(t, `SELECT count(*) FROM login_attempts WHERE attempts > 0`); n != 2 {
-		t.Errorf("%d throttle keys, want Walt's and the client's", n)
+	if n := s.count(t, `SELECT count(*) FROM login_attempts WHERE attempts > 0`); n != 3 {
+		t.Errorf("%d throttle keys, want Walt's account, Walt's from this client, and the client's", n)
 	}
 	// Reset clears the lockout.
 	s.req(t, "POST", "/admin/reset", nil).expect(t, http.StatusOK)
@@ -215,8 +215,17 @@ func TestLoginThrottleLimits(t *testing.T) {
 	if secs, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || secs < 1 || secs > 60 {
 		t.Fatalf("Retry-After %q", r.Header.Get("Retry-After"))
 	}
-	if n := s.count(t, `SELECT count(*) FROM login_attempts`); n > 27 {
-		t.Errorf("%d throttle keys: one client made keys without bound", n)
+	// Each attempt within the client's limit made at most two keys; once
+	// over it, new emails make none.
+	held := s.count(t, `SELECT count(*) FROM login_attempts`)
+	if held > 1+2*25 {
+		t.Errorf("%d throttle keys after 25 attempts from one client", held)
+	}
+	for i := range 10 {
+		s.req(t, "POST", "/api/login", map[string]string{"email": fmt.Sprintf("late%d@example.com", i), "password": "x"}).expect(t, http.StatusTooManyRequests)
+	}
+	if n := s.count(t, `SELECT count(*) FROM login_attempts`); n != held {
+		t.Errorf("%d throttle keys, %d before: a client over its limit made keys", n, held)
 	}
 	// Another client is not held up.
 	other := &testServer{URL: strings.Replace(s.URL, "127.0.0.1", "[::1]", 1)}

@@ -21,12 +21,18 @@ import (
 type LoginLimits struct {
 	PerEmail  int
 	PerClient int
-	Window    time.Duration
+	// PerAccount bounds the attempts on one email from all clients
+	// together, so that many addresses cannot guess one password at the
+	// hash rate. Past it the account waits out the window whoever tries, its
+	// owner too: the price of that bound, paid only while someone keeps
+	// trying.
+	PerAccount int
+	Window     time.Duration
 }
 
 // DefaultLoginLimits: enough for a person mistyping, or an office behind one
 // address, far too few for guessing. (LOGIN_LIMIT_PER_CLIENT sets PerClient.)
-var DefaultLoginLimits = LoginLimits{PerEmail: 10, PerClient: 300, Window: time.Minute}
+var DefaultLoginLimits = LoginLimits{PerEmail: 10, PerClient: 300, PerAccount: 100, Window: time.Minute}
 
 // LoginCount is what a key has counted in its window, this attempt included.
 type LoginCount struct {
@@ -34,31 +40,47 @@ type LoginCount struct {
 	Since    time.Time // when its window began
 }
 
+// LoginCounts are what a login's keys have counted in their windows, this
+// attempt included: the email from this client, the client, the email from
+// any client.
+type LoginCounts struct {
+	Email, Client, Account LoginCount
+}
+
 // Allow reports whether an attempt with these counts may go on, at now; if
-// not, how long until the window that refuses it ends.
-func (l LoginLimits) Allow(email, client LoginCount, now time.Time) (ok bool, retryAfter time.Duration) {
+// not, how long until the last window that refuses it ends.
+func (l LoginLimits) Allow(c LoginCounts, now time.Time) (ok bool, retryAfter time.Duration) {
+	ok = true
 	var wait time.Duration
-	for _, c := range []struct {
+	for _, k := range []struct {
 		count LoginCount
 		max   int
-	}{{email, l.PerEmail}, {client, l.PerClient}} {
-		if c.count.Attempts > c.max {
-			wait = max(wait, c.count.Since.Add(l.Window).Sub(now))
+	}{{c.Email, l.PerEmail}, {c.Client, l.PerClient}, {c.Account, l.PerAccount}} {
+		if k.max > 0 && k.count.Attempts > k.max {
+			ok = false
+			wait = max(wait, k.count.Since.Add(l.Window).Sub(now))
 		}
 	}
-	if wait == 0 && email.Attempts <= l.PerEmail && client.Attempts <= l.PerClient {
+	if ok {
 		return true, 0
 	}
 	return false, max(wait, time.Second)
 }
 
-// LoginKeys returns the keys a login is counted under: the email (in any
-// case) from the client, and the client. The email is kept only as a digest.
-// An IPv6 client is its /64, what one subscriber usually holds.
-func LoginKeys(email string, client netip.Addr) (emailKey, clientKey string) {
+// LoginKeys are the keys a login is counted under.
+type LoginKeys struct {
+	Email   string // the email (in any case) from the client
+	Client  string // the client
+	Account string // the email from any client
+}
+
+// KeysOf returns a login's keys. The email is kept only as a digest. An IPv6
+// client is its /64, what one subscriber usually holds.
+func KeysOf(email string, client netip.Addr) LoginKeys {
 	c := clientPrefix(client)
 	sum := sha256.Sum256([]byte(strings.ToLower(email)))
-	return "e:" + hex.EncodeToString(sum[:16]) + "|" + c, "c:" + c
+	e := hex.EncodeToString(sum[:16])
+	return LoginKeys{Email: "e:" + e + "|" + c, Client: "c:" + c, Account: "a:" + e}
 }
 
 func clientPrefix(a netip.Addr) string {

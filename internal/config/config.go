@@ -40,8 +40,9 @@ type Config struct {
 	// Host is the address to listen on; empty: every interface.
 	Host string
 	// MaxConnections caps the client connections held at once; 0: derived
-	// from the descriptor limit at start.
-	MaxConnections int
+	// from the descriptor limit at start. MaxConnectionsPerClient caps those
+	// of one client address (a trusted proxy's excepted).
+	MaxConnections, MaxConnectionsPerClient int
 	// TrustedProxies are the load balancers whose X-Forwarded-For names the
 	// client.
 	TrustedProxies []netip.Prefix
@@ -72,9 +73,12 @@ const (
 	DefaultPort                = 8080
 	DefaultDBMaxConns          = 16
 	DefaultLoginLimitPerClient = 300
-	DefaultRequestTimeout      = 10 * time.Second
-	DefaultWebhookTimeout      = 5 * time.Second
-	DefaultReadHeaderTimeout   = 5 * time.Second
+	// A browser opens 6 connections to a host; an office behind one address
+	// several dozen of those.
+	DefaultMaxConnectionsPerClient = 256
+	DefaultRequestTimeout          = 10 * time.Second
+	DefaultWebhookTimeout          = 5 * time.Second
+	DefaultReadHeaderTimeout       = 5 * time.Second
 )
 
 // LookupFunc looks up an environment variable, reporting whether it is set
@@ -153,6 +157,9 @@ func Load(lookupEnv LookupFunc, dotenv fs.FS, dotenvName string) (Config, error)
 		problems = append(problems, err.Error())
 	}
 	if c.MaxConnections, err = intVar(lookup, "MAX_CONNECTIONS", 0, 1, 1<<20); err != nil {
+		problems = append(problems, err.Error())
+	}
+	if c.MaxConnectionsPerClient, err = intVar(lookup, "MAX_CONNECTIONS_PER_CLIENT", DefaultMaxConnectionsPerClient, 1, 1<<20); err != nil {
 		problems = append(problems, err.Error())
 	}
 	if c.TrustedProxies, err = prefixes(lookup("TRUSTED_PROXIES")); err != nil {

@@ -299,13 +299,16 @@ func (q *Queries) ListChirpsDesc(ctx context.Context, arg ListChirpsDescParams) 
 }
 
 const updateChirp = `-- name: UpdateChirp :one
+WITH editor AS (
+    SELECT users.id
+    FROM users
+    WHERE users.id = $3 AND users.is_chirpy_red
+    FOR SHARE
+)
 UPDATE chirps
 SET body = $1, updated_at = now()
-FROM users
 WHERE chirps.id = $2
-  AND chirps.user_id = $3
-  AND users.id = chirps.user_id
-  AND users.is_chirpy_red
+  AND chirps.user_id IN (SELECT editor.id FROM editor)
 RETURNING chirps.id, chirps.created_at, chirps.updated_at, chirps.body, chirps.user_id
 `
 
@@ -319,6 +322,8 @@ type UpdateChirpParams struct {
 // a Chirpy Red member, as their account says at this moment; no row means
 // "not there", "not yours" or "not a member", which GetChirpEditor then tells
 // apart.
+// The member's row is locked (FOR SHARE) so that a downgrade running at the
+// same time comes wholly before the edit or wholly after it.
 func (q *Queries) UpdateChirp(ctx context.Context, arg UpdateChirpParams) (Chirp, error) {
 	row := q.queryRow(ctx, q.updateChirpStmt, updateChirp, arg.Body, arg.ID, arg.UserID)
 	var i Chirp

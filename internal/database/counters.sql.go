@@ -11,57 +11,77 @@ import (
 )
 
 const countLoginAttempt = `-- name: CountLoginAttempt :one
-WITH pair AS (
-    INSERT INTO login_attempts AS a (key, window_start, attempts)
-    VALUES ($1, now(), 1)
-    ON CONFLICT (key) DO UPDATE SET
-        attempts = CASE WHEN a.window_start > now() - make_interval(secs => $2::float8)
-                        THEN a.attempts + 1 ELSE 1 END,
-        window_start = CASE WHEN a.window_start > now() - make_interval(secs => $2::float8)
-                            THEN a.window_start ELSE now() END
-    RETURNING a.attempts, a.window_start
-), client AS (
+WITH client AS (
     INSERT INTO login_attempts AS a (key, window_start, attempts)
     VALUES ($3, now(), 1)
     ON CONFLICT (key) DO UPDATE SET
-        attempts = CASE WHEN a.window_start > now() - make_interval(secs => $2::float8)
+        attempts = CASE WHEN a.window_start > now() - make_interval(secs => $4::float8)
                         THEN a.attempts + 1 ELSE 1 END,
-        window_start = CASE WHEN a.window_start > now() - make_interval(secs => $2::float8)
+        window_start = CASE WHEN a.window_start > now() - make_interval(secs => $4::float8)
                             THEN a.window_start ELSE now() END
     RETURNING a.attempts, a.window_start
+), others AS (
+    INSERT INTO login_attempts AS a (key, window_start, attempts)
+    SELECT k.key, now(), 1
+    FROM unnest(ARRAY[$1::text, $2::text]) AS k (key)
+    WHERE (SELECT client.attempts FROM client) <= $5::integer
+    ON CONFLICT (key) DO UPDATE SET
+        attempts = CASE WHEN a.window_start > now() - make_interval(secs => $4::float8)
+                        THEN a.attempts + 1 ELSE 1 END,
+        window_start = CASE WHEN a.window_start > now() - make_interval(secs => $4::float8)
+                            THEN a.window_start ELSE now() END
+    RETURNING a.key, a.attempts, a.window_start
 )
-SELECT pair.attempts AS pair_attempts, pair.window_start AS pair_since,
-       client.attempts AS client_attempts, client.window_start AS client_since,
+SELECT client.attempts AS client_attempts, client.window_start AS client_since,
+       coalesce((SELECT o.attempts FROM others o WHERE o.key = $1::text), 0)::integer AS account_attempts,
+       coalesce((SELECT o.window_start FROM others o WHERE o.key = $1::text), now())::timestamptz AS account_since,
+       coalesce((SELECT o.attempts FROM others o WHERE o.key = $2::text), 0)::integer AS pair_attempts,
+       coalesce((SELECT o.window_start FROM others o WHERE o.key = $2::text), now())::timestamptz AS pair_since,
        now()::timestamptz AS now
-FROM pair, client
+FROM client
 `
 
 type CountLoginAttemptParams struct {
+	AccountKey    string
 	PairKey       string
-	WindowSeconds float64
 	ClientKey     string
+	WindowSeconds float64
+	ClientLimit   int32
 }
 
 type CountLoginAttemptRow struct {
-	PairAttempts   int32
-	PairSince      time.Time
-	ClientAttempts int32
-	ClientSince    time.Time
-	Now            time.Time
+	ClientAttempts  int32
+	ClientSince     time.Time
+	AccountAttempts int32
+	AccountSince    time.Time
+	PairAttempts    int32
+	PairSince       time.Time
+	Now             time.Time
 }
 
-// Counts one attempt for each of two keys, each in its own window, which
-// starts again with the first attempt after it has run out; returns each
-// key's attempts in its window and when the window began. One statement, so
-// a login pays one round trip for its throttle.
+// Counts one attempt for each of a login's keys: its client, its account
+// (from any client), and the account from this client; each key has its own
+// window, which starts again with the first attempt after it has run out.
+// Returns each key's attempts in its window and when the window began. A
+// client over its limit makes no other key, so it cannot fill the table with
+// ever new emails. One statement: a login pays one round trip for its
+// throttle.
 func (q *Queries) CountLoginAttempt(ctx context.Context, arg CountLoginAttemptParams) (CountLoginAttemptRow, error) {
-	row := q.queryRow(ctx, q.countLoginAttemptStmt, countLoginAttempt, arg.PairKey, arg.WindowSeconds, arg.ClientKey)
+	row := q.queryRow(ctx, q.countLoginAttemptStmt, countLoginAttempt,
+		arg.AccountKey,
+		arg.PairKey,
+		arg.ClientKey,
+		arg.WindowSeconds,
+		arg.ClientLimit,
+	)
 	var i CountLoginAttemptRow
 	err := row.Scan(
-		&i.PairAttempts,
-		&i.PairSince,
 		&i.ClientAttempts,
 		&i.ClientSince,
+		&i.AccountAttempts,
+		&i.AccountSince,
+		&i.PairAttempts,
+		&i.PairSince,
 		&i.Now,
 	)
 	return i, err

@@ -28,7 +28,7 @@ type CreateRefreshTokenParams struct {
 }
 
 // A login's refresh token; its success clears the attempts counted for the
-// key it was throttled by, in the same statement.
+// key of its email from its client, in the same statement.
 func (q *Queries) CreateRefreshToken(ctx context.Context, arg CreateRefreshTokenParams) error {
 	_, err := q.exec(ctx, q.createRefreshTokenStmt, createRefreshToken,
 		arg.Token,

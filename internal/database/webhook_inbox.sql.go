@@ -25,9 +25,14 @@ func (q *Queries) DeleteAllWebhooks(ctx context.Context) error {
 const getWebhookOutcome = `-- name: GetWebhookOutcome :one
 SELECT outcome
 FROM webhook_inbox
-WHERE id = $1
+WHERE id = $1 AND txid_current() IS NOT NULL
 `
 
+// The outcome a delivery recorded before, for its retry. txid_current()
+// makes this a transaction that commits, and a commit waits for a
+// synchronous standby: so the retry is acknowledged only once the first
+// delivery (committed before it) is on the standby too, even if that first
+// one's own wait was cancelled and it was kept on the primary alone.
 func (q *Queries) GetWebhookOutcome(ctx context.Context, id string) (string, error) {
 	row := q.queryRow(ctx, q.getWebhookOutcomeStmt, getWebhookOutcome, id)
 	var outcome string

@@ -3,8 +3,10 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 
 	"github.com/google/uuid"
 
@@ -108,9 +110,8 @@ func handleChirpsUpdate(st *store.Store, b *bodies) userHandlerFunc {
 }
 
 // parseChirpFilter reads what GET /api/chirps was asked for.
-func parseChirpFilter(r *http.Request) (store.ChirpFilter, error) {
+func parseChirpFilter(query url.Values) (store.ChirpFilter, error) {
 	var f store.ChirpFilter
-	query := r.URL.Query()
 	if s := query.Get("author_id"); s != "" {
 		id, err := uuid.Parse(s)
 		if err != nil {
@@ -135,18 +136,35 @@ const listPageSize = 1000
 // flushBytes is how much of a list is gathered before it is written out.
 const flushBytes = 32 << 10
 
+// maxListStreams bounds the whole lists streamed at once: each holds up to
+// two pages while its client reads, however slowly.
+const maxListStreams = 32
+
 // handleChirpsList answers the course's whole list, or, given limit, one
 // page of it (writeChirpPage). The whole list is streamed page by page
 // (store.ChirpPages reads the next page while this one is written), so the
-// server holds at most two pages however many chirps there are.
+// server holds at most two pages a list however many chirps there are, and
+// at most maxListStreams lists at once (a request waits for its turn within
+// its deadline, then gets 503).
 func handleChirpsList(st *store.Store, logger *slog.Logger) handlerFunc {
+	streams := make(chan struct{}, maxListStreams)
 	return func(w http.ResponseWriter, r *http.Request) error {
-		f, err := parseChirpFilter(r)
+		query, err := url.ParseQuery(r.URL.RawQuery)
+		if err != nil {
+			return badRequest("The query string is malformed")
+		}
+		f, err := parseChirpFilter(query)
 		if err != nil {
 			return err
 		}
-		if q := r.URL.Query(); q.Has("limit") || q.Has("cursor") {
-			return writeChirpPage(w, r, st, f)
+		if query.Has("limit") || query.Has("cursor") {
+			return writeChirpPage(w, r, st, f, query)
+		}
+		select {
+		case streams <- struct{}{}:
+			defer func() { <-streams }()
+		case <-r.Context().Done():
+			return unavailable(fmt.Errorf("wait for a list stream: %w", r.Context().Err()))
 		}
 		// Not bound by the request's deadline: a long list may take longer
 		// than that, and each page has a deadline of its own.

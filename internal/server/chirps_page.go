@@ -22,8 +22,7 @@ import (
 
 const maxPageLimit = 1000
 
-func writeChirpPage(w http.ResponseWriter, r *http.Request, st *store.Store, f store.ChirpFilter) error {
-	query := r.URL.Query()
+func writeChirpPage(w http.ResponseWriter, r *http.Request, st *store.Store, f store.ChirpFilter, query url.Values) error {
 	limit, err := parseLimit(query)
 	if err != nil {
 		return err

@@ -23,6 +23,7 @@ func TestClientAddr(t *testing.T) {
 		{"a proxy without the header", "10.0.0.2:5000", nil, "10.0.0.2"},
 		{"IPv6 proxy", "[::1]:5000", []string{"2001:db8::5"}, "2001:db8::5"},
 		{"IPv4 in IPv6", "[::ffff:203.0.113.7]:5000", nil, "203.0.113.7"},
+		{"a hop with a port", "10.0.0.2:5000", []string{"198.51.100.1:4711"}, "198.51.100.1"},
 	} {
 		r := httptest.NewRequest("POST", "/api/login", nil)
 		r.RemoteAddr = tc.remote

@@ -17,14 +17,16 @@ func TestConnLimiter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln := LimitConnections(tcp, 2)
+	ln := LimitConnections(tcp, 2, 100, nil)
 	release := make(chan struct{})
-	srv := &http.Server{ConnState: ln.ConnState, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	inSlow := make(chan struct{}, 2)
+	srv := &http.Server{ConnState: ln.ConnState, ConnContext: ln.ConnContext, Handler: ln.Guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/slow" {
+			inSlow <- struct{}{}
 			<-release
 		}
 		io.WriteString(w, "ok")
-	})}
+	}))}
 	go srv.Serve(ln)
 	defer srv.Close()
 	addr := tcp.Addr().String()
@@ -66,7 +68,8 @@ func TestConnLimiter(t *testing.T) {
 	// b and c busy: a fourth is refused at once.
 	go get(b, rb, "/slow")
 	go get(c, rc, "/slow")
-	time.Sleep(100 * time.Millisecond)
+	<-inSlow
+	<-inSlow
 	d, rd := dial()
 	start := time.Now()
 	if err := get(d, rd, "/"); err == nil || time.Since(start) > time.Second {
@@ -75,5 +78,41 @@ func TestConnLimiter(t *testing.T) {
 	close(release)
 	if held, refused, evicted := ln.Stats(); held > 2 || refused != 1 || evicted != 1 {
 		t.Fatalf("held %d, refused %d, evicted %d", held, refused, evicted)
+	}
+}
+
+// One client address holds at most perClient connections; others are not
+// held up by it. A trusted proxy's address is many clients'.
+func TestConnLimiterPerClient(t *testing.T) {
+	tcp, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := LimitConnections(tcp, 100, 3, nil)
+	srv := &http.Server{ConnState: ln.ConnState, ConnContext: ln.ConnContext,
+		Handler: ln.Guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))}
+	go srv.Serve(ln)
+	defer srv.Close()
+	from := func(src string) error {
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}}
+		c, err := d.Dial("tcp", tcp.Addr().String())
+		if err != nil {
+			return err
+		}
+		fmt.Fprint(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		_, err = http.ReadResponse(bufio.NewReader(c), nil)
+		return err
+	}
+	for i := range 3 {
+		if err := from("127.0.0.1"); err != nil {
+			t.Fatalf("connection %d of a client: %v", i+1, err)
+		}
+	}
+	if err := from("127.0.0.1"); err == nil {
+		t.Fatal("a fourth connection of one client was held")
+	}
+	if err := from("127.0.0.2"); err != nil {
+		t.Fatalf("another client was refused: %v", err)
 	}
 }

@@ -62,13 +62,13 @@ func handleLogin(l login) handlerFunc {
 		// concurrent guesses and other server processes count too. If the
 		// count cannot be kept, the login fails (503): the throttle fails
 		// closed.
-		emailKey, clientKey := auth.LoginKeys(req.Email, clientAddr(r, l.proxies))
+		keys := auth.KeysOf(req.Email, clientAddr(r, l.proxies))
 		if l.limits.PerEmail > 0 {
-			email, client, now, err := l.st.CountLoginAttempt(r.Context(), emailKey, clientKey, l.limits.Window)
+			counts, now, err := l.st.CountLoginAttempt(r.Context(), keys, l.limits.Window, l.limits.PerClient)
 			if err != nil {
 				return err
 			}
-			if ok, wait := l.limits.Allow(email, client, now); !ok {
+			if ok, wait := l.limits.Allow(counts, now); !ok {
 				l.metrics.loginThrottled()
 				return tooManyLogins(wait)
 			}
@@ -86,7 +86,7 @@ func handleLogin(l login) handlerFunc {
 			return err
 		}
 		refresh := auth.MakeRefreshToken()
-		err = l.st.CreateRefreshToken(r.Context(), auth.HashRefreshToken(refresh), u.ID, time.Now().Add(auth.RefreshTokenTTL), emailKey)
+		err = l.st.CreateRefreshToken(r.Context(), auth.HashRefreshToken(refresh), u.ID, time.Now().Add(auth.RefreshTokenTTL), keys.Email)
 		if errors.Is(err, store.ErrNotFound) {
 			// The account was deleted while its password was being checked.
 			return errBadLogin

@@ -25,22 +25,27 @@ func (s *Store) Visits(ctx context.Context) (int64, error) {
 	return n, fail("get visits", err)
 }
 
-// CountLoginAttempt counts a login attempt for both of its keys (see
-// auth.LoginKeys), each in a window of its own of the given length, and
-// returns what each has counted, this attempt included, and the database's
-// time, which the windows are in.
-func (s *Store) CountLoginAttempt(ctx context.Context, emailKey, clientKey string, window time.Duration) (email, client auth.LoginCount, now time.Time, err error) {
+// CountLoginAttempt counts a login attempt for each of its keys (see
+// auth.KeysOf), each in a window of its own of the given length, and returns
+// what each has counted, this attempt included, and the database's time,
+// which the windows are in. A client over clientLimit counts for its own key
+// only: it makes no other.
+func (s *Store) CountLoginAttempt(ctx context.Context, keys auth.LoginKeys, window time.Duration, clientLimit int) (auth.LoginCounts, time.Time, error) {
 	row, err := write(ctx, s, "count login attempt", func(ctx context.Context) (database.CountLoginAttemptRow, error) {
 		row, err := s.q.CountLoginAttempt(ctx, database.CountLoginAttemptParams{
-			PairKey: emailKey, ClientKey: clientKey, WindowSeconds: window.Seconds(),
+			ClientKey: keys.Client, AccountKey: keys.Account, PairKey: keys.Email,
+			WindowSeconds: window.Seconds(), ClientLimit: int32(min(clientLimit, 1<<30)),
 		})
 		return row, fail("count login attempt", err)
 	})
 	if err != nil {
-		return email, client, now, err
+		return auth.LoginCounts{}, time.Time{}, err
 	}
-	return auth.LoginCount{Attempts: int(row.PairAttempts), Since: row.PairSince},
-		auth.LoginCount{Attempts: int(row.ClientAttempts), Since: row.ClientSince}, row.Now, nil
+	return auth.LoginCounts{
+		Email:   auth.LoginCount{Attempts: int(row.PairAttempts), Since: row.PairSince},
+		Client:  auth.LoginCount{Attempts: int(row.ClientAttempts), Since: row.ClientSince},
+		Account: auth.LoginCount{Attempts: int(row.AccountAttempts), Since: row.AccountSince},
+	}, row.Now, nil
 }
 
 // PruneLoginAttempts deletes the counts whose window began before cutoff.

@@ -56,6 +56,9 @@ func urlToKeyValue(s string) (string, error) {
 	var kv []string
 	add := func(k, v string) { kv = append(kv, k+"="+quoteValue(v)) }
 
+	// Errors never quote the URL's parts: a password with an unescaped / or ?
+	// would end up in the host's place, and in the message.
+	rest, _, _ = strings.Cut(rest, "#")
 	// The authority ends at the first / or ?; the user information at the
 	// last @ (so that an unescaped @ in a password still works).
 	authority, tail := rest, ""
@@ -68,7 +71,7 @@ func urlToKeyValue(s string) (string, error) {
 		hostList = authority[i+1:]
 		u, err := url.PathUnescape(user)
 		if err != nil {
-			return "", fmt.Errorf("user: %w", err)
+			return "", errors.New("the user name has an invalid % escape")
 		}
 		add("user", u)
 		if hasPassword {
@@ -82,10 +85,10 @@ func urlToKeyValue(s string) (string, error) {
 	if hostList != "" {
 		var hosts, ports []string
 		anyPort := false
-		for _, hp := range strings.Split(hostList, ",") {
+		for i, hp := range strings.Split(hostList, ",") {
 			host, port, err := splitHostPort(hp)
 			if err != nil {
-				return "", fmt.Errorf("host %q: %w", hp, err)
+				return "", fmt.Errorf("host %d of the URL: %w (a password with / ? # @ must be percent-encoded)", i+1, err)
 			}
 			anyPort = anyPort || port != ""
 			hosts, ports = append(hosts, host), append(ports, port)
@@ -104,7 +107,7 @@ func urlToKeyValue(s string) (string, error) {
 	if path != "" && path != "/" {
 		name, err := url.PathUnescape(path[1:])
 		if err != nil {
-			return "", fmt.Errorf("database name: %w", err)
+			return "", errors.New("the database name has an invalid % escape")
 		}
 		add("dbname", name)
 	}
@@ -113,15 +116,15 @@ func urlToKeyValue(s string) (string, error) {
 			continue
 		}
 		k, v, ok := strings.Cut(pair, "=")
-		if !ok {
-			return "", fmt.Errorf("query parameter %q has no =", pair)
-		}
 		k, err := url.PathUnescape(k)
-		if err != nil || k == "" || strings.ContainsAny(k, " \t\n\r\v\f='\\") {
-			return "", fmt.Errorf("query parameter %q is not a setting", pair)
+		if !ok || err != nil || k == "" || strings.ContainsAny(k, " \t\n\r\v\f='\\") {
+			return "", errors.New("a query parameter of the URL is not setting=value")
 		}
 		if v, err = url.PathUnescape(v); err != nil {
-			return "", fmt.Errorf("query parameter %q: %w", k, err)
+			return "", fmt.Errorf("the value of %s has an invalid %% escape", k)
+		}
+		if v == "" {
+			continue // as lib/pq's own parser does: an empty value is no setting
 		}
 		add(k, v) // a later setting wins, as in libpq
 	}
@@ -142,7 +145,7 @@ func splitHostPort(s string) (host, port string, err error) {
 			}
 		}
 		if host, err = url.PathUnescape(host); err != nil { // a zone: [fe80::1%25eth0]
-			return "", "", err
+			return "", "", errors.New("an invalid % escape")
 		}
 		return host, port, checkPort(port)
 	}
@@ -151,7 +154,7 @@ func splitHostPort(s string) (host, port string, err error) {
 	}
 	host, port, _ = strings.Cut(s, ":")
 	if host, err = url.PathUnescape(host); err != nil { // %2Ftmp: a socket directory
-		return "", "", err
+		return "", "", errors.New("an invalid % escape")
 	}
 	return host, port, checkPort(port)
 }
@@ -163,12 +166,12 @@ func checkPort(p string) error {
 	n := 0
 	for _, c := range p {
 		if c < '0' || c > '9' || n > 65535 {
-			return fmt.Errorf("port %q is not a number from 1 to 65535", p)
+			return errors.New("its port is not a number from 1 to 65535")
 		}
 		n = n*10 + int(c-'0')
 	}
 	if n < 1 || n > 65535 {
-		return fmt.Errorf("port %q is not a number from 1 to 65535", p)
+		return errors.New("its port is not a number from 1 to 65535")
 	}
 	return nil
 }

@@ -173,6 +173,11 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 		// back, which then only says sql.ErrTxDone: say why.
 		return fail("commit", errors.Join(ctx.Err(), err))
 	}
+	if ctx.Err() != nil {
+		// As in write: a commit cancelled while it waited for a
+		// synchronous standby is kept on the primary alone.
+		return failAs("commit", ErrUnavailable, fmt.Errorf("the commit returned after its deadline (%w); it may be on the primary alone", ctx.Err()))
+	}
 	return nil
 }
 

@@ -20,13 +20,18 @@ RETURNING id;
 -- a Chirpy Red member, as their account says at this moment; no row means
 -- "not there", "not yours" or "not a member", which GetChirpEditor then tells
 -- apart.
+-- The member's row is locked (FOR SHARE) so that a downgrade running at the
+-- same time comes wholly before the edit or wholly after it.
+WITH editor AS (
+    SELECT users.id
+    FROM users
+    WHERE users.id = sqlc.arg(user_id) AND users.is_chirpy_red
+    FOR SHARE
+)
 UPDATE chirps
 SET body = sqlc.arg(body), updated_at = now()
-FROM users
 WHERE chirps.id = sqlc.arg(id)
-  AND chirps.user_id = sqlc.arg(user_id)
-  AND users.id = chirps.user_id
-  AND users.is_chirpy_red
+  AND chirps.user_id IN (SELECT editor.id FROM editor)
 RETURNING chirps.id, chirps.created_at, chirps.updated_at, chirps.body, chirps.user_id;
 
 -- name: GetChirpEditor :one

@@ -1,6 +1,6 @@
 -- name: CreateRefreshToken :exec
 -- A login's refresh token; its success clears the attempts counted for the
--- key it was throttled by, in the same statement.
+-- key of its email from its client, in the same statement.
 WITH cleared AS (
     DELETE FROM login_attempts WHERE key = sqlc.arg(throttle_key)
 )

@@ -59,9 +59,14 @@ WITH target AS (
 SELECT outcome::text FROM inserted;
 
 -- name: GetWebhookOutcome :one
+-- The outcome a delivery recorded before, for its retry. txid_current()
+-- makes this a transaction that commits, and a commit waits for a
+-- synchronous standby: so the retry is acknowledged only once the first
+-- delivery (committed before it) is on the standby too, even if that first
+-- one's own wait was cancelled and it was kept on the primary alone.
 SELECT outcome
 FROM webhook_inbox
-WHERE id = $1;
+WHERE id = $1 AND txid_current() IS NOT NULL;
 
 -- name: PruneWebhookInbox :execrows
 -- Deletes at most batch_size deliveries received before the cutoff; callers
