@@ -96,7 +96,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer cluster.Remove()
+	defer func() {
+		if err := cluster.Remove(); err != nil {
+			fmt.Fprintln(stderr, "removing PostgreSQL:", err)
+		}
+	}()
 	if err := cluster.CreateDatabase(ctx, "chirpy"); err != nil {
 		return err
 	}
@@ -107,7 +111,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(logDir)
+	defer func() { _ = os.RemoveAll(logDir) }() // best effort: a temporary directory
 	env := []string{"DB_URL=" + dbURL, "JWT_SECRET=" + string(secret), "PLATFORM=prod", "POLKA_KEY=" + polkaKey}
 	// Settings to experiment with pass through to the server.
 	for _, k := range []string{"DB_MAX_CONNS", "GOGC", "GOMEMLIMIT", "GOMAXPROCS", "GODEBUG"} {
@@ -235,7 +239,9 @@ func loadAverage() string {
 
 func describe(ctx context.Context, db *sql.DB, cfg config, loadBefore string) string {
 	var pg string
-	db.QueryRowContext(ctx, "SHOW server_version").Scan(&pg)
+	if err := db.QueryRowContext(ctx, "SHOW server_version").Scan(&pg); err != nil {
+		pg = "(version unknown)"
+	}
 	cpu := "unknown CPU"
 	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
 		for _, line := range strings.Split(string(b), "\n") {

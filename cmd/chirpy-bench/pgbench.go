@@ -23,7 +23,7 @@ func pgbenchTPS(ctx context.Context, c *pgcluster.Cluster, db, script string, cl
 	if err != nil {
 		return 0, err
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }() // best effort: a temporary directory
 	file := filepath.Join(dir, "script.sql")
 	if err := os.WriteFile(file, []byte(script), 0o644); err != nil {
 		return 0, err

@@ -30,7 +30,8 @@ func startServer(ctx context.Context, binary string, env []string, logPath strin
 	if err != nil {
 		return nil, err
 	}
-	defer logFile.Close()
+	// The child writes to its own copy; ours is only closed.
+	defer func() { _ = logFile.Close() }()
 	cmd := exec.Command(binary)
 	cmd.Dir = os.TempDir()
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "PORT=" + strconv.Itoa(port)}, env...)
@@ -58,13 +59,15 @@ func startServer(ctx context.Context, binary string, env []string, logPath strin
 }
 
 func (p *serverProcess) stop() {
-	p.cmd.Process.Signal(os.Interrupt)
+	// An error is a process that has exited already: Wait returns at once.
+	_ = p.cmd.Process.Signal(os.Interrupt)
 	done := make(chan struct{})
-	go func() { p.cmd.Wait(); close(done) }()
+	// Its exit status after the signal tells nothing.
+	go func() { _ = p.cmd.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(35 * time.Second):
-		p.cmd.Process.Kill()
+		_ = p.cmd.Process.Kill() // as for Signal
 		<-done
 	}
 }
@@ -81,7 +84,7 @@ func (p *serverProcess) peakRSS() (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // only read
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {

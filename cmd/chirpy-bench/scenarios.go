@@ -62,14 +62,16 @@ func (b *bench) loop(want int, build requestFunc) (loadResult, time.Duration) {
 // scenario.
 func (b *bench) measure(name string, want int, build requestFunc, script string) (row, error) {
 	fmt.Fprintf(b.log, "running %s ...\n", name)
-	b.srv.resetPeakRSS()
+	resetErr := b.srv.resetPeakRSS()
 	res, cpu := b.loop(want, build)
 	r := row{Scenario: name, Rate: res.rate(), P50: res.percentile(0.5), P99: res.percentile(0.99),
 		Errors: res.errors, Requests: res.requests, Note: res.failureNote()}
 	if res.requests > 0 {
 		r.CPUPerRequest = cpu / time.Duration(res.requests)
 	}
-	r.PeakRSS, _ = b.srv.peakRSS()
+	if resetErr == nil { // else the peak could be an earlier scenario's
+		r.PeakRSS, _ = b.srv.peakRSS()
+	}
 	if script != "" {
 		tps, err := b.ceil(script)
 		if err != nil {
@@ -106,7 +108,7 @@ ORDER BY created_at, id LIMIT %d;
 func (b *bench) getAllChirps() (row, error) {
 	name := fmt.Sprintf("GET /api/chirps (%d chirps)", b.cfg.chirps)
 	fmt.Fprintf(b.log, "running %s ...\n", name)
-	b.srv.resetPeakRSS()
+	resetErr := b.srv.resetPeakRSS()
 	var times []time.Duration
 	var size int64
 	for i := range b.cfg.listRuns {
@@ -134,7 +136,9 @@ func (b *bench) getAllChirps() (row, error) {
 	slices.Sort(times)
 	r := row{Scenario: name, P50: times[len(times)/2], P99: times[len(times)-1], Requests: len(times),
 		Note: fmt.Sprintf("%.1f MB per response; best %.2f s of %d", float64(size)/1e6, times[0].Seconds(), len(times))}
-	r.PeakRSS, _ = b.srv.peakRSS()
+	if resetErr == nil { // else the peak could be an earlier scenario's
+		r.PeakRSS, _ = b.srv.peakRSS()
+	}
 	return r, nil
 }
 
@@ -155,8 +159,11 @@ func (b *bench) getChirpPage(skip int) (row, error) {
 			if err != nil {
 				return row{}, err
 			}
-			io.Copy(io.Discard, res.Body)
+			_, err = io.Copy(io.Discard, res.Body)
 			res.Body.Close()
+			if err != nil {
+				return row{}, fmt.Errorf("GET %s: %w", next, err)
+			}
 			link := res.Header.Get("Link")
 			start, end := strings.Index(link, "<"), strings.Index(link, ">")
 			if res.StatusCode != http.StatusOK || start < 0 || end < start {
@@ -231,7 +238,7 @@ func (b *bench) webhookRetried() (row, error) {
 func (b *bench) concurrentLogins(n int) (row, error) {
 	name := fmt.Sprintf("%d concurrent logins", n)
 	fmt.Fprintf(b.log, "running %s ...\n", name)
-	b.srv.resetPeakRSS()
+	resetErr := b.srv.resetPeakRSS()
 	conns := make([]*httpConn, n)
 	for i := range conns {
 		c, err := dial(b.srv.addr)
@@ -275,7 +282,9 @@ func (b *bench) concurrentLogins(n int) (row, error) {
 	}
 	slices.Sort(lat)
 	r.P50, r.P99 = lat[n/2], lat[(n*99)/100]
-	r.PeakRSS, _ = b.srv.peakRSS()
+	if resetErr == nil { // else the peak could be an earlier scenario's
+		r.PeakRSS, _ = b.srv.peakRSS()
+	}
 	r.Note = fmt.Sprintf("all answered in %.2f s; %d 5xx", elapsed.Seconds(), fiveXX)
 	return r, nil
 }

@@ -18,7 +18,9 @@ func TestSetenvReplaces(t *testing.T) {
 func TestEnsureDotenv(t *testing.T) {
 	dir := t.TempDir()
 	env, example := filepath.Join(dir, ".env"), filepath.Join(dir, ".env.example")
-	os.WriteFile(example, []byte("PLATFORM=dev\nJWT_SECRET=\nPOLKA_KEY=k\n"), 0o644)
+	if err := os.WriteFile(example, []byte("PLATFORM=dev\nJWT_SECRET=\nPOLKA_KEY=k\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	if err := ensureDotenv(env, example, false); err != nil {
 		t.Fatal(err)
@@ -116,16 +118,26 @@ func TestPrivateDir(t *testing.T) {
 	}
 
 	open := filepath.Join(base, "open")
-	os.Mkdir(open, 0o700)
-	os.Chmod(open, 0o777)
+	if err := os.Mkdir(open, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(open, 0o777); err != nil {
+		t.Fatal(err)
+	}
 	link := filepath.Join(base, "link")
-	os.Symlink(dir, link)
+	if err := os.Symlink(dir, link); err != nil {
+		t.Fatal(err)
+	}
 	refused := []string{open, link}
 	if os.Geteuid() == 0 {
 		// Another user's directory, made before us.
 		theirs := filepath.Join(base, "theirs")
-		os.Mkdir(theirs, 0o700)
-		os.Chown(theirs, 65534, 65534)
+		if err := os.Mkdir(theirs, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chown(theirs, 65534, 65534); err != nil {
+			t.Fatal(err)
+		}
 		refused = append(refused, theirs)
 	}
 	for _, d := range refused {
@@ -141,8 +153,12 @@ func TestPrivateDir(t *testing.T) {
 func TestEnsureDotenvFillsAnEmptySecret(t *testing.T) {
 	dir := t.TempDir()
 	env, example := filepath.Join(dir, ".env"), filepath.Join(dir, ".env.example")
-	os.WriteFile(example, []byte("x"), 0o644)
-	os.WriteFile(env, []byte("# mine\nPLATFORM=dev\nJWT_SECRET=\nPOLKA_KEY=k\n"), 0o640)
+	if err := os.WriteFile(example, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(env, []byte("# mine\nPLATFORM=dev\nJWT_SECRET=\nPOLKA_KEY=k\n"), 0o640); err != nil {
+		t.Fatal(err)
+	}
 	if err := ensureDotenv(env, example, true); err != nil {
 		t.Fatal(err)
 	}
@@ -166,8 +182,12 @@ func TestEnsureDotenvFillsAnEmptySecret(t *testing.T) {
 		t.Fatal("a secret already there was replaced")
 	}
 	// No JWT_SECRET line at all: one is added.
-	os.WriteFile(env, []byte("PLATFORM=dev"), 0o600)
-	ensureDotenv(env, example, false)
+	if err := os.WriteFile(env, []byte("PLATFORM=dev"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := ensureDotenv(env, example, false); err != nil {
+		t.Fatal(err)
+	}
 	if b, _ := os.ReadFile(env); !regexp.MustCompile(`^PLATFORM=dev\nJWT_SECRET=\S{88}\n$`).Match(b) {
 		t.Fatalf(".env without the line:\n%s", b)
 	}

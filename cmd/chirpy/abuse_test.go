@@ -39,14 +39,14 @@ func holdConnections(addr string) int {
 		}
 		if _, err := c.Write(request); err == nil {
 			if res, err := http.ReadResponse(bufio.NewReader(c), nil); err == nil {
-				io.Copy(io.Discard, res.Body)
+				_, _ = io.Copy(io.Discard, res.Body) // a broken connection is held all the same
 				res.Body.Close()
 			}
 		}
 		conns = append(conns, c)
 	}
 	fmt.Printf("ready %d\n", len(conns))
-	io.Copy(io.Discard, os.Stdin)
+	_, _ = io.Copy(io.Discard, os.Stdin) // until the test closes stdin, or is gone
 	for _, c := range conns {
 		c.Close()
 	}
@@ -70,7 +70,7 @@ func startHolders(t *testing.T, url string, procs, per int) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { stdin.Close(); cmd.Wait() })
+		t.Cleanup(func() { stdin.Close(); _ = cmd.Wait() })
 		wg.Go(func() {
 			line, _ := bufio.NewReader(stdout).ReadString('\n')
 			t.Logf("a client process holds %s", strings.TrimSpace(strings.TrimPrefix(line, "ready ")))

@@ -143,7 +143,9 @@ func TestListChirpsAcrossPages(t *testing.T) {
 	}
 	for rows.Next() {
 		var id string
-		rows.Scan(&id)
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
 		wantAsc = append(wantAsc, id)
 	}
 	rows.Close()

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -143,7 +145,7 @@ func TestBehindPgBouncer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cluster.Remove() })
+	t.Cleanup(func() { _ = cluster.Remove() })
 	if err := cluster.CreateDatabase(ctx, "chirpy"); err != nil {
 		t.Fatal(err)
 	}
@@ -194,13 +196,13 @@ func TestFailoverLosesNoAcknowledgedWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { primary.Remove() })
+	t.Cleanup(func() { _ = primary.Remove() })
 	// Every commit on the primary waits for the standby: it comes first.
 	standby, err := primary.StartStandby(ctx, "standby1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { standby.Remove() })
+	t.Cleanup(func() { _ = standby.Remove() })
 	if err := primary.CreateDatabase(ctx, "chirpy"); err != nil {
 		t.Fatal(err)
 	}
@@ -306,7 +308,9 @@ func TestFailoverLosesNoAcknowledgedWrite(t *testing.T) {
 	var lost []string
 	for _, id := range ackedChirps {
 		var n int
-		db.QueryRow(`SELECT count(*) FROM chirps WHERE id = $1`, id).Scan(&n)
+		if err := db.QueryRow(`SELECT count(*) FROM chirps WHERE id = $1`, id).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
 		if n != 1 {
 			lost = append(lost, "chirp "+id)
 		}
@@ -314,7 +318,11 @@ func TestFailoverLosesNoAcknowledgedWrite(t *testing.T) {
 	for id, user := range ackedWebhooks {
 		var outcome string
 		var red bool
-		db.QueryRow(`SELECT w.outcome, u.is_chirpy_red FROM webhook_inbox w JOIN users u ON u.id = w.user_id WHERE w.id = $1 AND u.id = $2`, id, user).Scan(&outcome, &red)
+		// No row is a lost write too.
+		err := db.QueryRow(`SELECT w.outcome, u.is_chirpy_red FROM webhook_inbox w JOIN users u ON u.id = w.user_id WHERE w.id = $1 AND u.id = $2`, id, user).Scan(&outcome, &red)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			t.Fatal(err)
+		}
 		if outcome != "applied" || !red {
 			lost = append(lost, "webhook "+id)
 		}

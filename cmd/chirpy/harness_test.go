@@ -160,7 +160,7 @@ func startServerOnOwnCluster(t *testing.T) (*testServer, *pgcluster.Cluster) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cluster.Remove() })
+	t.Cleanup(func() { _ = cluster.Remove() })
 	if err := cluster.CreateDatabase(ctx, "chirpy"); err != nil {
 		t.Fatal(err)
 	}

@@ -35,7 +35,9 @@ func TestDatabaseOutage(t *testing.T) {
 		t.Logf("the pool holds only %d connections", n)
 	}
 
-	cluster.Stop()
+	if err := cluster.Stop(); err != nil {
+		t.Fatal(err)
+	}
 	s.req(t, "GET", "/api/healthz", nil).expect(t, http.StatusOK)
 	ready := s.req(t, "GET", "/api/readyz", nil).expect(t, http.StatusServiceUnavailable)
 	ready.errorMessage(t)

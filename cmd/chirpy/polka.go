@@ -149,7 +149,7 @@ func polkaInbox(ctx context.Context, args []string, lookup func(string) string, 
 	if err != nil {
 		return fmt.Errorf("DB_URL: %w", err)
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }() // only read from: nothing to do about its close
 	entries, err := st.Inbox(ctx, f)
 	if err != nil {
 		return err

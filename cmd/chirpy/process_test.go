@@ -47,7 +47,7 @@ func binary(t *testing.T) string {
 
 func removeBinary() {
 	if binDir != "" {
-		os.RemoveAll(binDir)
+		_ = os.RemoveAll(binDir) // cleanup of a temporary directory
 	}
 }
 
@@ -126,7 +126,7 @@ func listensOn(pid int, port string) bool {
 // kill ends the process at once, as a crash or an OOM kill would.
 func (p *serverProcess) kill() {
 	p.killOnce.Do(func() {
-		p.cmd.Process.Signal(syscall.SIGKILL)
+		_ = p.cmd.Process.Signal(syscall.SIGKILL) // an error is a process that has exited: done is closed
 		<-p.done
 	})
 }
@@ -237,7 +237,9 @@ func TestGracefulShutdownFinishesRequestsInFlight(t *testing.T) {
 				t.Fatalf("exit code %d, want 0", code)
 			}
 			var red bool
-			db.QueryRow(`SELECT is_chirpy_red FROM users WHERE id = $1`, user).Scan(&red)
+			if err := db.QueryRow(`SELECT is_chirpy_red FROM users WHERE id = $1`, user).Scan(&red); err != nil {
+				t.Fatal(err)
+			}
 			if red != ev.after {
 				t.Fatal("the request answered 204 during shutdown was not committed")
 			}

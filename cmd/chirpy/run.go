@@ -108,7 +108,7 @@ const (
 // gracefully.
 func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) error {
 	logs := logging.NewBuffer(stdout)
-	defer logs.Close()
+	defer func() { _ = logs.Close() }() // at exit, a log that cannot be written has nowhere to say so
 	logger := logging.New(logs, cfg.LogFormat, cfg.LogLevel)
 	for _, w := range config.DotenvWarnings(os.DirFS("."), ".env") {
 		logger.Warn(w)
@@ -125,7 +125,8 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 	if err != nil {
 		return dbError(err)
 	}
-	defer st.Close()
+	// At exit: nothing is left to do about a pool that closes badly.
+	defer func() { _ = st.Close() }()
 	params := auth.PasswordParams
 	if cfg.FastPasswordHashing {
 		logger.Warn("PASSWORD_HASH_COST=test: passwords are hashed far too cheaply for real ones")
@@ -169,8 +170,12 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}))
 		metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: cfg.ReadHeaderTimeout, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
-		go metricsSrv.Serve(mln)
-		defer metricsSrv.Close()
+		go func() {
+			if err := metricsSrv.Serve(mln); !errors.Is(err, http.ErrServerClosed) {
+				logger.Error("the metrics server stopped", "error", err)
+			}
+		}()
+		defer func() { _ = metricsSrv.Close() }() // at exit: its error is its listener's
 		logger.Info("serving metrics", "addr", mln.Addr().String())
 		if n, ok := stdout.(servingNotifier); ok {
 			n.ServingMetrics(mln.Addr())

@@ -52,7 +52,9 @@ func TestServerLimits(t *testing.T) {
 	defer conn.Close()
 	fmt.Fprint(conn, "GET /api/healthz HTTP/1.1\r\nHost: x\r\n") // and never the blank line
 	start := time.Now()
-	conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	if err := conn.SetReadDeadline(time.Now().Add(20 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
 	_, err = io.ReadAll(bufio.NewReader(conn))
 	if d := time.Since(start); err != nil || d > 3*time.Second {
 		t.Fatalf("slow client: read ended after %v with %v; want the server to hang up after its header timeout", d, err)
@@ -72,7 +74,9 @@ func rawRequest(t *testing.T, s *testServer, raw string) (int, time.Duration) {
 	if _, err := io.WriteString(conn, raw); err != nil {
 		t.Fatal(err)
 	}
-	conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	if err := conn.SetReadDeadline(time.Now().Add(20 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
 	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
 		t.Fatalf("no answer: %v", err)

@@ -80,9 +80,7 @@ func TestRefreshTokensAreStoredHashed(t *testing.T) {
 	if again.RefreshToken == walt.RefreshToken {
 		t.Fatal("a second login returned the same refresh token")
 	}
-	var n int
-	s.DB.QueryRow(`SELECT count(*) FROM refresh_tokens`).Scan(&n)
-	if n != 2 {
+	if n := s.count(t, `SELECT count(*) FROM refresh_tokens`); n != 2 {
 		t.Fatalf("%d refresh tokens stored after two logins", n)
 	}
 }

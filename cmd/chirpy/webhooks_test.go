@@ -359,7 +359,9 @@ func TestWebhookOutcomes(t *testing.T) {
 	s.req(t, "POST", hookPath, upgraded(walt.ID), withID("msg_upgrade")...).expect(t, http.StatusNoContent)
 	var payload []byte
 	var userID string
-	s.DB.QueryRow(`SELECT payload, user_id FROM webhook_inbox WHERE id = 'msg_upgrade'`).Scan(&payload, &userID)
+	if err := s.DB.QueryRow(`SELECT payload, user_id FROM webhook_inbox WHERE id = 'msg_upgrade'`).Scan(&payload, &userID); err != nil {
+		t.Fatal(err)
+	}
 	if userID != walt.ID || !json.Valid(payload) || !strings.Contains(string(payload), walt.ID) {
 		t.Errorf("inbox row: user_id %q payload %s", userID, payload)
 	}

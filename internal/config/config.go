@@ -198,7 +198,7 @@ func WithDotenv(lookupEnv LookupFunc, dotenv fs.FS, name string) (LookupFunc, er
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // only read
 	vars, err := godotenv.Parse(f)
 	if err != nil {
 		return nil, fmt.Errorf("parse %s: %w", name, err)

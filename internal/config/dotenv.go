@@ -29,7 +29,7 @@ func DotenvWarnings(fsys fs.FS, name string) []string {
 	if err != nil {
 		return nil
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // only read
 	var warnings []string
 	sc := bufio.NewScanner(f)
 	inQuote := false // inside a double-quoted value that goes on

@@ -85,7 +85,7 @@ func FuzzDecode(f *testing.F) {
 				t.Fatalf("Decode(%q) accepted invalid JSON", body)
 			}
 			trimmed := bytes.Trim(body, " \t\r\n")
-			if !(bytes.HasPrefix(trimmed, []byte("{")) && bytes.HasSuffix(trimmed, []byte("}"))) &&
+			if (!bytes.HasPrefix(trimmed, []byte("{")) || !bytes.HasSuffix(trimmed, []byte("}"))) &&
 				!bytes.Equal(trimmed, []byte("null")) {
 				t.Fatalf("Decode(%q) accepted a value that is neither an object nor null", body)
 			}

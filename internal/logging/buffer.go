@@ -45,7 +45,7 @@ func (b *Buffer) Write(p []byte) (int, error) {
 
 func (b *Buffer) flushLocked() {
 	if len(b.buf) > 0 {
-		b.w.Write(b.buf)
+		_, _ = b.w.Write(b.buf) // a log that cannot be written has nowhere to say so
 		b.buf = b.buf[:0]
 	}
 }

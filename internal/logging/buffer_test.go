@@ -31,7 +31,9 @@ func TestBufferedWriterBatchesAndFlushes(t *testing.T) {
 	out := &countingWriter{}
 	b := NewBuffer(out)
 	for range 1000 {
-		b.Write([]byte("a log line\n"))
+		if _, err := b.Write([]byte("a log line\n")); err != nil {
+			t.Fatal(err)
+		}
 	}
 	// Lines reach the destination within the flush interval, in few writes.
 	deadline := time.Now().Add(5 * FlushEvery)
@@ -49,13 +51,19 @@ func TestBufferedWriterBatchesAndFlushes(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	// Close writes what is left at once.
-	b.Write([]byte("last line\n"))
-	b.Close()
+	if _, err := b.Write([]byte("last line\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
 	if text, _ := out.snapshot(); !strings.HasSuffix(text, "last line\n") {
 		t.Fatal("Close did not flush the last line")
 	}
 	// A line logged after Close is not lost.
-	b.Write([]byte("after close\n"))
+	if _, err := b.Write([]byte("after close\n")); err != nil {
+		t.Fatal(err)
+	}
 	if text, _ := out.snapshot(); !strings.HasSuffix(text, "after close\n") {
 		t.Fatal("a line written after Close was lost")
 	}

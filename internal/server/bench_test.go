@@ -22,7 +22,7 @@ func newBenchServer(b *testing.B) (http.Handler, string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { st.Close() })
+	b.Cleanup(func() { _ = st.Close() })
 	u, err := st.CreateUser(ctx, "walt@breakingbad.com", "not-a-hash")
 	if err != nil {
 		b.Fatal(err)

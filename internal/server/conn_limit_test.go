@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -25,10 +26,10 @@ func TestConnLimiter(t *testing.T) {
 			inSlow <- struct{}{}
 			<-release
 		}
-		io.WriteString(w, "ok")
+		_, _ = io.WriteString(w, "ok") // a failed write is the client's to see
 	}))}
-	go srv.Serve(ln)
-	defer srv.Close()
+	go func() { _ = srv.Serve(ln) }() // after Close: http.ErrServerClosed
+	defer func() { _ = srv.Close() }()
 	addr := tcp.Addr().String()
 
 	dial := func() (net.Conn, *bufio.Reader) {
@@ -40,13 +41,15 @@ func TestConnLimiter(t *testing.T) {
 	}
 	get := func(c net.Conn, r *bufio.Reader, path string) error {
 		fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", path)
-		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if err := c.SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
+			return err
+		}
 		res, err := http.ReadResponse(r, nil)
 		if err != nil {
 			return err
 		}
-		io.Copy(io.Discard, res.Body)
-		return res.Body.Close()
+		_, err = io.Copy(io.Discard, res.Body)
+		return errors.Join(err, res.Body.Close())
 	}
 
 	a, ra := dial()
@@ -66,8 +69,9 @@ func TestConnLimiter(t *testing.T) {
 		t.Fatal("the connection idle longest was not closed for the new one")
 	}
 	// b and c busy: a fourth is refused at once.
-	go get(b, rb, "/slow")
-	go get(c, rc, "/slow")
+	// These only keep b and c busy: the test ends before they are answered.
+	go func() { _ = get(b, rb, "/slow") }()
+	go func() { _ = get(c, rc, "/slow") }()
 	<-inSlow
 	<-inSlow
 	d, rd := dial()

@@ -69,7 +69,11 @@ func TestWriteError(t *testing.T) {
 				t.Error("the answer tells the cause")
 			}
 			var line map[string]any
-			json.Unmarshal([]byte(logs.String()), &line)
+			if tc.logged != "" {
+				if err := json.Unmarshal([]byte(logs.String()), &line); err != nil {
+					t.Fatalf("log %q: %v", logs.String(), err)
+				}
+			}
 			switch {
 			case tc.logged == "" && logs.Len() > 0:
 				t.Errorf("logged %s", logs.String())

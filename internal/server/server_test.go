@@ -48,7 +48,8 @@ func TestPanicRecovery(t *testing.T) {
 	logger := slog.New(slog.NewTextHandler(&logs, nil))
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /boom", func(http.ResponseWriter, *http.Request) { panic("kaboom") })
-	mux.HandleFunc("GET /fine", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "fine") })
+	// A failed write is the client's to see.
+	mux.HandleFunc("GET /fine", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "fine") })
 	srv := httptest.NewServer(chain(mux, middlewares(Deps{Logger: logger, RequestTimeout: time.Second})...))
 	defer srv.Close()
 
@@ -86,7 +87,7 @@ func TestLoginForUnknownEmailSpendsAHash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }()
 	cheap := argon2id.Params{Memory: 64, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
 	hasher, err := auth.NewHasher(cheap, 1)
 	if err != nil {

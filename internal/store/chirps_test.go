@@ -66,7 +66,9 @@ func TestChirpPages(t *testing.T) {
 	}
 	for rows.Next() {
 		var c store.Chirp
-		rows.Scan(&c.ID, &c.CreatedAt, &c.UpdatedAt, &c.Body, &c.UserID)
+		if err := rows.Scan(&c.ID, &c.CreatedAt, &c.UpdatedAt, &c.Body, &c.UserID); err != nil {
+			t.Fatal(err)
+		}
 		all = append(all, c)
 	}
 	rows.Close()
@@ -114,7 +116,10 @@ func TestChirpPages(t *testing.T) {
 	}
 
 	// Stopping early ends the page read ahead: no connection stays busy.
-	for range s.ChirpPages(ctx, store.ChirpFilter{}, 10) {
+	for _, err := range s.ChirpPages(ctx, store.ChirpFilter{}, 10) {
+		if err != nil {
+			t.Fatal(err)
+		}
 		break
 	}
 	deadline := time.Now().Add(5 * time.Second)

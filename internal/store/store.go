@@ -118,8 +118,8 @@ func (s *Store) PoolCollector() prometheus.Collector {
 
 // Close closes the pool.
 func (s *Store) Close() error {
-	s.q.Close()
-	return s.db.Close()
+	err := s.q.Close()
+	return errors.Join(err, s.db.Close())
 }
 
 // Ping reports whether the database answers. A pool whose connections died

@@ -30,7 +30,7 @@ func newStore(t *testing.T) *store.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.Close() })
+	t.Cleanup(func() { _ = s.Close() })
 	return s
 }
 
@@ -59,7 +59,7 @@ func TestOpenSizesThePool(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	defer func() { _ = s.Close() }()
 	if got := store.DB(s).Stats().MaxOpenConnections; got != 8 {
 		t.Fatalf("MaxOpenConnections = %d, want 8", got)
 	}
@@ -154,7 +154,7 @@ func TestMigrateIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	defer func() { _ = s.Close() }()
 	if n := count(t, s, `SELECT count(*) FROM goose_db_version WHERE version_id > 0`); n != len(files) {
 		t.Fatalf("%d migrations recorded, want each of the %d once", n, len(files))
 	}

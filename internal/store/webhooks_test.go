@@ -73,7 +73,9 @@ func TestRecordDelivery(t *testing.T) {
 	}
 	var payload []byte
 	var userID uuid.NullUUID
-	store.DB(s).QueryRow(`SELECT payload, user_id FROM webhook_inbox WHERE id = 'msg_upgrade'`).Scan(&payload, &userID)
+	if err := store.DB(s).QueryRow(`SELECT payload, user_id FROM webhook_inbox WHERE id = 'msg_upgrade'`).Scan(&payload, &userID); err != nil {
+		t.Fatal(err)
+	}
 	if string(payload) != `{"event": "user.upgraded"}` || userID.UUID != walt.ID {
 		t.Errorf("inbox row: payload %s, user %v", payload, userID)
 	}

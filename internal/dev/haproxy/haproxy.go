@@ -98,7 +98,8 @@ func (p *Proxy) start(ctx context.Context, bin string, backends []string) error 
 	if err != nil {
 		return err
 	}
-	defer logFile.Close()
+	// The child writes to its own copy; ours is only closed.
+	defer func() { _ = logFile.Close() }()
 	// -db: in the foreground, so that it stays our child.
 	cmd := exec.Command(bin, "-f", conf, "-db")
 	cmd.Dir = p.dir
@@ -108,7 +109,7 @@ func (p *Proxy) start(ctx context.Context, bin string, backends []string) error 
 		return fmt.Errorf("start %s: %w", bin, err)
 	}
 	p.child, p.done = cmd, make(chan struct{})
-	go func() { cmd.Wait(); close(p.done) }()
+	go func() { _ = cmd.Wait(); close(p.done) }() // its exit status stays in ProcessState
 	return p.waitReady(ctx)
 }
 
@@ -181,18 +182,19 @@ func (p *Proxy) URL() string { return "http://127.0.0.1:" + strconv.Itoa(p.Port)
 // for it to exit and deletes its directory. Log still answers afterwards.
 func (p *Proxy) Stop() {
 	if p.child != nil {
-		p.child.Process.Signal(syscall.SIGTERM)
+		// An error is a proxy that has exited already: done is closed.
+		_ = p.child.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-p.done:
 		case <-time.After(10 * time.Second):
-			p.child.Process.Kill()
+			_ = p.child.Process.Kill() // as for Signal
 			<-p.done
 		}
 		p.child = nil
 	}
 	if p.dir != "" {
 		p.log = p.Log()
-		os.RemoveAll(p.dir)
+		_ = os.RemoveAll(p.dir) // best effort: a temporary directory
 		p.dir = ""
 	}
 }

@@ -17,9 +17,10 @@ import (
 func backend(t *testing.T, name string) *httptest.Server {
 	t.Helper()
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /api/healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "OK") })
+	// A failed write is the client's to see.
+	mux.HandleFunc("GET /api/healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "OK") })
 	mux.HandleFunc("GET /whoami", func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, name+" "+r.Header.Get("X-Forwarded-For"))
+		_, _ = io.WriteString(w, name+" "+r.Header.Get("X-Forwarded-For"))
 	})
 	s := httptest.NewServer(mux)
 	t.Cleanup(s.Close)

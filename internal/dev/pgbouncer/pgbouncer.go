@@ -154,7 +154,8 @@ func (b *Bouncer) start(ctx context.Context, bin string, cred *syscall.Credentia
 	if err != nil {
 		return err
 	}
-	defer stderr.Close()
+	// The child writes to its own copy; ours is only closed.
+	defer func() { _ = stderr.Close() }()
 	if cred != nil {
 		// It runs as postgres: its directory and files are that user's.
 		for _, name := range []string{"", "pgbouncer.ini", "userlist.txt"} {
@@ -172,7 +173,7 @@ func (b *Bouncer) start(ctx context.Context, bin string, cred *syscall.Credentia
 		return fmt.Errorf("start %s: %w", bin, err)
 	}
 	b.child, b.done = cmd, make(chan struct{})
-	go func() { cmd.Wait(); close(b.done) }()
+	go func() { _ = cmd.Wait(); close(b.done) }() // its exit status stays in ProcessState
 	return b.waitReady(ctx, dbname)
 }
 
@@ -212,18 +213,19 @@ func (b *Bouncer) URL(dbname string) string {
 // for it to exit and deletes its directory. Log still answers afterwards.
 func (b *Bouncer) Stop() {
 	if b.child != nil {
-		b.child.Process.Signal(syscall.SIGTERM)
+		// An error is a bouncer that has exited already: done is closed.
+		_ = b.child.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-b.done:
 		case <-time.After(10 * time.Second):
-			b.child.Process.Kill()
+			_ = b.child.Process.Kill() // as for Signal
 			<-b.done
 		}
 		b.child = nil
 	}
 	if b.dir != "" {
 		b.log = b.Log()
-		os.RemoveAll(b.dir)
+		_ = os.RemoveAll(b.dir) // best effort: a temporary directory
 		b.dir = ""
 	}
 }

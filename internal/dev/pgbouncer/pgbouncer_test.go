@@ -29,7 +29,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "pgbouncer tests: no PostgreSQL:", err)
 		return 1
 	}
-	defer cluster.Remove()
+	defer func() { _ = cluster.Remove() }()
 	if err := cluster.CreateDatabase(ctx, "chirpy"); err != nil {
 		fmt.Fprintln(os.Stderr, "pgbouncer tests:", err)
 		return 1
@@ -59,7 +59,7 @@ func TestTransactionPooling(t *testing.T) {
 		if conns[i], err = db.Conn(ctx); err != nil {
 			t.Fatalf("client %d: %v\n%s", i, err, b.Log())
 		}
-		defer conns[i].Close()
+		defer func() { _ = conns[i].Close() }()
 	}
 	// lib/pq's cancel does not reach a client PgBouncer keeps waiting for a
 	// server connection (it would wait query_wait_timeout, 120 s), so the

@@ -195,7 +195,7 @@ func appendConf(dir string, lines ...string) error {
 		return err
 	}
 	if _, err := f.WriteString(strings.Join(lines, "\n") + "\n"); err != nil {
-		f.Close()
+		_ = f.Close() // the write's error is the one to report
 		return err
 	}
 	return f.Close()
@@ -222,7 +222,8 @@ func (c *Cluster) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer logFile.Close()
+	// The child writes to its own copy; ours is only closed.
+	defer func() { _ = logFile.Close() }()
 	if c.cred != nil {
 		// The server's own files are the postgres user's: pg_basebackup,
 		// for one, has the server read every file in the directory.
@@ -237,9 +238,9 @@ func (c *Cluster) Start(ctx context.Context) error {
 		return fmt.Errorf("start postgres: %w", err)
 	}
 	c.child, c.done = cmd, make(chan struct{})
-	go func() { cmd.Wait(); close(c.done) }()
+	go func() { _ = cmd.Wait(); close(c.done) }() // its exit status stays in ProcessState
 	if err := c.waitReady(ctx); err != nil {
-		c.Stop()
+		_ = c.Stop() // the readiness error is the one to report
 		return err
 	}
 	return nil
@@ -251,11 +252,12 @@ func (c *Cluster) Stop() error {
 	if c.child == nil {
 		return nil
 	}
-	c.child.Process.Signal(syscall.SIGINT)
+	// An error is a server that has exited already: done is closed.
+	_ = c.child.Process.Signal(syscall.SIGINT)
 	select {
 	case <-c.done:
 	case <-time.After(30 * time.Second):
-		c.child.Process.Kill()
+		_ = c.child.Process.Kill() // as for Signal
 		<-c.done
 	}
 	c.child = nil
@@ -308,7 +310,7 @@ func StartThrowaway(ctx context.Context, settings ...string) (*Cluster, error) {
 		err = c.Start(ctx)
 	}
 	if err != nil {
-		os.RemoveAll(dir)
+		_ = os.RemoveAll(dir) // best effort: err is the one to report
 		return nil, err
 	}
 	return c, nil
@@ -316,8 +318,8 @@ func StartThrowaway(ctx context.Context, settings ...string) (*Cluster, error) {
 
 // Remove stops a cluster started by Start and deletes its data directory.
 func (c *Cluster) Remove() error {
-	c.Stop()
-	return os.RemoveAll(c.DataDir)
+	err := c.Stop()
+	return errors.Join(err, os.RemoveAll(c.DataDir))
 }
 
 // URL returns the connection URL of database name.

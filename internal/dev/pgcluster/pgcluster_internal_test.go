@@ -42,7 +42,9 @@ func TestCanEnter(t *testing.T) {
 		if d == os.TempDir() {
 			break
 		}
-		os.Chmod(d, 0o755)
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if got, err := CanEnter(dir); err != nil || !got {
 		t.Errorf("CanEnter(%s, every directory above it open) = %v, %v; want true", dir, got, err)

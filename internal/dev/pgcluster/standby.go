@@ -59,7 +59,7 @@ func (c *Cluster) StartStandby(ctx context.Context, name string) (*Cluster, erro
 	}
 	s := &Cluster{BinDir: c.BinDir, DataDir: dir, cred: c.cred}
 	if err := c.startStandby(ctx, s, name); err != nil {
-		s.Remove()
+		_ = s.Remove() // best effort: err is the one to report
 		return nil, fmt.Errorf("standby %s of 127.0.0.1:%d: %w", name, c.Port, err)
 	}
 	return s, nil

@@ -34,12 +34,12 @@ func TestSynchronousStandbyFailover(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { primary.Remove() })
+	t.Cleanup(func() { _ = primary.Remove() })
 	standby, err := primary.StartStandby(ctx, "standby1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { standby.Remove() })
+	t.Cleanup(func() { _ = standby.Remove() })
 	if standby.Port == primary.Port || standby.DataDir == primary.DataDir {
 		t.Fatalf("the standby shares the primary's port or directory: %+v, %+v", standby, primary)
 	}
