@@ -94,17 +94,21 @@ func TestConnLimiterPerClient(t *testing.T) {
 	}
 	ln := LimitConnections(tcp, 100, 3, nil)
 	srv := &http.Server{ConnState: ln.ConnState, ConnContext: ln.ConnContext,
-		Handler: ln.Guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))}
-	go srv.Serve(ln)
-	defer srv.Close()
+		Handler: ln.Guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") }))}
+	go func() { _ = srv.Serve(ln) }() // after Close: http.ErrServerClosed
+	defer func() { _ = srv.Close() }()
 	from := func(src string) error {
 		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}}
 		c, err := d.Dial("tcp", tcp.Addr().String())
 		if err != nil {
 			return err
 		}
-		fmt.Fprint(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := fmt.Fprint(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+			return err
+		}
+		if err := c.SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
+			return err
+		}
 		_, err = http.ReadResponse(bufio.NewReader(c), nil)
 		return err
 	}
