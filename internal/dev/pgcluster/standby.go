@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -162,12 +163,29 @@ func listsStandby(setting, name string) bool {
 	return false
 }
 
-// Kill ends the server started by Start with SIGKILL, as a crash would, and
-// waits for it to exit. Its backends notice and exit on their own; the data
-// directory stays as a crash leaves it.
+// Kill ends the server started by Start, every process of it, with SIGKILL,
+// as losing its machine would, and waits for it to exit. (Killing only the
+// postmaster would leave its backends and WAL senders to finish what they
+// were doing before they notice.) The data directory stays as a crash
+// leaves it.
 func (c *Cluster) Kill() error {
 	if c.child == nil {
 		return errors.New("pgcluster: Kill: no server started by Start")
+	}
+	// Each backend is in a session of its own (the postmaster signals them
+	// by group), so they are found by parent. The postmaster is stopped
+	// first: it forks no more while they are listed.
+	pid := c.child.Process.Pid
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil && !errors.Is(err, syscall.ESRCH) {
+		return fmt.Errorf("stop postgres: %w", err)
+	}
+	children, err := childrenOf(pid)
+	if err != nil {
+		_ = c.child.Process.Kill() // the listing error is the one to report
+		return fmt.Errorf("kill postgres: %w", err)
+	}
+	for _, child := range children {
+		_ = syscall.Kill(child, syscall.SIGKILL) // ESRCH: it has exited already
 	}
 	if err := c.child.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		return fmt.Errorf("kill postgres: %w", err)
@@ -175,6 +193,32 @@ func (c *Cluster) Kill() error {
 	<-c.done
 	c.child = nil
 	return nil
+}
+
+// childrenOf lists the processes whose parent is pid, from /proc.
+func childrenOf(pid int) ([]int, error) {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil, err
+	}
+	var children []int
+	for _, e := range entries {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue // not a process
+		}
+		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue // it has exited
+		}
+		// pid (comm) state ppid ...: comm may hold spaces and parentheses.
+		rest := stat[strings.LastIndexByte(string(stat), ')')+1:]
+		fields := strings.Fields(string(rest))
+		if len(fields) > 1 && fields[1] == strconv.Itoa(pid) {
+			children = append(children, p)
+		}
+	}
+	return children, nil
 }
 
 // Promote turns a standby into a primary and waits until it accepts writes.

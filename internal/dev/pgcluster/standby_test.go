@@ -68,11 +68,20 @@ func TestSynchronousStandbyFailover(t *testing.T) {
 		t.Fatalf("insert on the standby: %v, want a read-only error", err)
 	}
 
+	// A connection held across the crash: its backend dies with the rest.
+	held, err := pdb.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = held.Close() }() // broken by the kill
 	if err := primary.Kill(); err != nil {
 		t.Fatal(err)
 	}
 	if err := open(t, primary).PingContext(ctx); err == nil {
 		t.Fatal("the killed primary still accepts connections")
+	}
+	if _, err := held.ExecContext(ctx, "INSERT INTO t VALUES (3)"); err == nil {
+		t.Fatal("a connection opened before the kill still commits")
 	}
 	if err := standby.Promote(ctx); err != nil {
 		t.Fatal(err)
