@@ -221,8 +221,8 @@ func TestFailoverLosesNoAcknowledgedWrite(t *testing.T) {
 		mu            sync.Mutex
 		ackedChirps   []string
 		ackedWebhooks = map[string]string{} // webhook-id -> user
-		killedAt      atomic.Int64 // when the primary was killed
-		backAt        atomic.Int64 // when a write sent after it was acknowledged
+		killedAt      atomic.Int64          // when the primary was killed
+		backAt        atomic.Int64          // when a write sent after it was acknowledged
 		stop          = make(chan struct{})
 		wg            sync.WaitGroup
 	)
