@@ -13,10 +13,10 @@ import (
 // a success clears that count), and per client whatever the emails
 // (PerClient), so that one client cannot make keys without bound, nor guess
 // one password from ever new emails' keys. Keying the first on the client too
-// means an attacker elsewhere cannot lock the real owner out, and a window of
-// a minute means a mistyping owner waits at most that long. Attempts count
-// when they start, so concurrent ones cannot slip past a limit while their
-// passwords are checked. The counts live in the database (the store), so
+// means an attacker elsewhere cannot lock the real owner out through it (only
+// through PerAccount, below), and a window of a minute means a mistyping
+// owner waits at most that long. Attempts count when they start, so
+// concurrent ones cannot slip past a limit while their passwords are checked. The counts live in the database (the store), so
 // every server process counts the same.
 type LoginLimits struct {
 	PerEmail  int
@@ -25,7 +25,7 @@ type LoginLimits struct {
 	// together, so that many addresses cannot guess one password at the
 	// hash rate. Past it the account waits out the window whoever tries, its
 	// owner too: the price of that bound, paid only while someone keeps
-	// trying.
+	// trying (from many addresses, or from one within PerClient).
 	PerAccount int
 	Window     time.Duration
 }
