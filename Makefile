@@ -13,13 +13,17 @@ help:
 run: build
 	./bin/chirpy-dev run ./bin/chirpy
 
+# The end-to-end tests spend much of their time waiting on servers: more of
+# them at once than go test's default (one per core) keeps the cores busy.
+TESTFLAGS ?= -parallel 8
+
 ## test: every test, against a throwaway PostgreSQL (or TEST_DATABASE_URL)
 test:
-	$(GO) test ./...
+	$(GO) test $(TESTFLAGS) ./...
 
 ## test-race: every test with the race detector (needs a C compiler; CI runs it)
 test-race:
-	$(GO) test -race ./...
+	$(GO) test -race $(TESTFLAGS) ./...
 
 ## build: bin/chirpy (the server) and bin/chirpy-dev (the helper behind make run)
 build:

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -26,25 +28,66 @@ import (
 // open as many as the server may hold.
 const holdConnsEnv = "CHIRPY_TEST_HOLD_CONNECTIONS"
 
-// holdConnections opens HOLD_COUNT keep-alive connections to addr, makes one
-// request on each, says "ready" on stdout and holds them until stdin closes.
+// holdConnections opens HOLD_COUNT keep-alive connections to addr from the
+// address HOLD_FROM, makes one request on each, says "ready" on stdout and
+// holds them until stdin closes.
+//
+// Its local ports are its own choice, from holdPorts up, below the kernel's
+// ephemeral range: thousands of ephemeral ports held would slow every
+// connect on the machine (the kernel searches for a free one) and make other
+// tests' servers, which listen on a free ephemeral port, find it taken.
 func holdConnections(addr string) int {
 	n, _ := strconv.Atoi(os.Getenv("HOLD_COUNT"))
-	conns := make([]net.Conn, 0, n)
-	request := []byte("GET /api/healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-	for range n {
-		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			continue // refused, or out of descriptors: hold what we have
+	from := net.ParseIP(os.Getenv("HOLD_FROM"))
+	var (
+		mu    sync.Mutex
+		conns = make([]net.Conn, 0, n)
+		wg    sync.WaitGroup
+		port  atomic.Int64
+		held  atomic.Int64
+	)
+	port.Store(holdPorts - 1)
+	// A port left in TIME_WAIT by an earlier run may be bound again.
+	reuse := func(_, _ string, c syscall.RawConn) error {
+		var err error
+		if cerr := c.Control(func(fd uintptr) {
+			err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1)
+		}); cerr != nil {
+			return cerr
 		}
-		if _, err := c.Write(request); err == nil {
-			if res, err := http.ReadResponse(bufio.NewReader(c), nil); err == nil {
-				_, _ = io.Copy(io.Discard, res.Body) // a broken connection is held all the same
-				res.Body.Close()
-			}
-		}
-		conns = append(conns, c)
+		return err
 	}
+	request := []byte("GET /api/healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+	// A few at a time, as a client of many connections would open them.
+	for range 16 {
+		wg.Go(func() {
+			for held.Load() < int64(n) {
+				p := port.Add(1)
+				if p >= holdPorts+2*int64(n) {
+					return // a port in two taken by others: hold what we have
+				}
+				dialer := net.Dialer{LocalAddr: &net.TCPAddr{IP: from, Port: int(p)}, Control: reuse}
+				c, err := dialer.Dial("tcp", addr)
+				if err != nil {
+					continue // the port is taken, or refused: the next one
+				}
+				if held.Add(1) > int64(n) {
+					c.Close()
+					return
+				}
+				if _, err := c.Write(request); err == nil {
+					if res, err := http.ReadResponse(bufio.NewReader(c), nil); err == nil {
+						_, _ = io.Copy(io.Discard, res.Body) // a broken connection is held all the same
+						res.Body.Close()
+					}
+				}
+				mu.Lock()
+				conns = append(conns, c)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
 	fmt.Printf("ready %d\n", len(conns))
 	_, _ = io.Copy(io.Discard, os.Stdin) // until the test closes stdin, or is gone
 	for _, c := range conns {
@@ -53,8 +96,15 @@ func holdConnections(addr string) int {
 	return 0
 }
 
+// holdPorts is the first local port of a client process of holdConnections:
+// HOLD_COUNT of them from there (twice that at most) lie below 32768, where
+// Linux's ephemeral ports begin, for up to 8,000 connections.
+const holdPorts = 16384
+
 // startHolders runs procs client processes that each hold per connections to
-// the server at url; it returns once they all hold them.
+// the server at url; it returns once they all hold them. Each process dials
+// from an address of its own, 127.0.1.1 and on, so that each has the ports
+// from holdPorts up to itself.
 func startHolders(t *testing.T, url string, procs, per int) {
 	t.Helper()
 	self, err := os.Executable()
@@ -62,9 +112,10 @@ func startHolders(t *testing.T, url string, procs, per int) {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
-	for range procs {
+	for i := range procs {
 		cmd := exec.Command(self, "-test.run=^$")
-		cmd.Env = append(os.Environ(), holdConnsEnv+"="+strings.TrimPrefix(url, "http://"), "HOLD_COUNT="+strconv.Itoa(per))
+		cmd.Env = append(os.Environ(), holdConnsEnv+"="+strings.TrimPrefix(url, "http://"),
+			"HOLD_COUNT="+strconv.Itoa(per), fmt.Sprintf("HOLD_FROM=127.0.1.%d", i+1))
 		stdin, _ := cmd.StdinPipe()
 		stdout, _ := cmd.StdoutPipe()
 		if err := cmd.Start(); err != nil {
@@ -73,10 +124,16 @@ func startHolders(t *testing.T, url string, procs, per int) {
 		t.Cleanup(func() { stdin.Close(); _ = cmd.Wait() })
 		wg.Go(func() {
 			line, _ := bufio.NewReader(stdout).ReadString('\n')
-			t.Logf("a client process holds %s", strings.TrimSpace(strings.TrimPrefix(line, "ready ")))
+			if held, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(line, "ready "))); err != nil || held != per {
+				t.Errorf("a client process holds %q connections, want %d", line, per)
+			}
 		})
 	}
 	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	t.Logf("%d client processes hold %d connections each", procs, per)
 }
 
 // peakRSS is the peak resident memory of process pid (Linux VmHWM), in bytes.
@@ -107,14 +164,15 @@ func openFiles(t *testing.T, pid int) int {
 }
 
 // 20,000 idle keep-alive connections, more than the server may hold (5,000
-// here, and no cap per client, as behind a proxy): it holds no more than its
+// here, and no cap per client: as from behind a proxy, or from many
+// addresses, four here): it holds no more than its
 // cap, and a new client, from another address, is still served within a
 // second, in place of a connection idle longest.
 func TestIdleConnectionsCannotShutOthersOut(t *testing.T) {
 	t.Parallel()
 	server := startBinary(t, "DB_URL="+pgtest.NewDatabase(t), "MAX_CONNECTIONS=5000", "MAX_CONNECTIONS_PER_CLIENT=100000")
 	pid := server.cmd.Process.Pid
-	startHolders(t, server.URL, 2, 10000)
+	startHolders(t, server.URL, 4, 5000)
 	if n := openFiles(t, pid); n > 5000+100 {
 		t.Fatalf("the server holds %d descriptors, over its cap of 5,000 connections", n)
 	}

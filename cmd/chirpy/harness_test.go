@@ -43,6 +43,21 @@ type testServer struct {
 	DBURL string  // its database, for checking what it stored
 	DB    *sql.DB // a connection of the test's own to that database
 	logs  *serverOutput
+	// client sends req's requests; nil is noRedirect's, from 127.0.0.1.
+	client *http.Client
+}
+
+// from returns s as a client at the loopback address addr (127.0.0.2, say)
+// sees it: the server takes it for another client.
+func (s *testServer) from(addr string) *testServer {
+	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(addr)}}
+	c := *s
+	c.client = &http.Client{
+		Timeout:       noRedirect.Timeout,
+		CheckRedirect: noRedirect.CheckRedirect,
+		Transport:     &http.Transport{DialContext: dialer.DialContext},
+	}
+	return &c
 }
 
 // startServer runs Run on a fresh database with the course's settings, plus
@@ -224,7 +239,11 @@ func (s *testServer) req(t *testing.T, method, path string, body any, header ...
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	res, err := noRedirect.Do(req)
+	client := noRedirect
+	if s.client != nil {
+		client = s.client
+	}
+	res, err := client.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}

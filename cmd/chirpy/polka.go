@@ -34,6 +34,11 @@ func runPolka(ctx context.Context, args []string, lookupEnv config.LookupFunc, s
 		fmt.Fprint(stderr, polkaUsage)
 		return errors.New("polka needs a command: send, secret or inbox")
 	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, polkaUsage)
+		return nil
+	}
 	env, err := config.WithDotenv(lookupEnv, os.DirFS("."), ".env")
 	if err != nil {
 		return err
@@ -144,16 +149,25 @@ func polkaInbox(ctx context.Context, args []string, lookup func(string) string, 
 	if dbURL == "" {
 		return errors.New("DB_URL is not set: the inbox is read from the server's database (after make run: DB_URL=$(make -s db-start) chirpy polka inbox)")
 	}
-	prepared := !strings.EqualFold(lookup("DB_PREPARED_STATEMENTS"), "off")
-	st, err := store.Open(ctx, dbURL, store.Options{MaxConns: 1, NoPreparedStatements: !prepared})
-	if err != nil {
-		return fmt.Errorf("DB_URL: %w", err)
-	}
-	defer func() { _ = st.Close() }() // only read from: nothing to do about its close
-	entries, err := st.Inbox(ctx, f)
+	prepared, err := config.ParsePreparedStatements(lookup("DB_PREPARED_STATEMENTS"))
 	if err != nil {
 		return err
 	}
+	st, err := store.Open(ctx, dbURL, store.Options{MaxConns: 1, NoPreparedStatements: !prepared})
+	if err == nil {
+		defer func() { _ = st.Close() }() // only read from: nothing to do about its close
+		var entries []store.InboxEntry
+		if entries, err = st.Inbox(ctx, f); err == nil {
+			return printInbox(entries, *since, stdout, stderr)
+		}
+	}
+	if errors.Is(err, store.ErrNoSchema) {
+		return fmt.Errorf("DB_URL: %w", store.ErrNoSchema)
+	}
+	return fmt.Errorf("DB_URL: %w", err)
+}
+
+func printInbox(entries []store.InboxEntry, since time.Duration, stdout, stderr io.Writer) error {
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "RECEIVED\tID\tEVENT\tUSER\tOUTCOME")
 	for _, e := range entries {
@@ -167,7 +181,7 @@ func polkaInbox(ctx context.Context, args []string, lookup func(string) string, 
 		return err
 	}
 	if len(entries) == 0 {
-		fmt.Fprintf(stderr, "no deliveries received in the last %v\n", *since)
+		fmt.Fprintf(stderr, "no deliveries received in the last %v\n", since)
 	}
 	return nil
 }

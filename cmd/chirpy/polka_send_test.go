@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,7 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"chirpy/internal/dev/pgtest"
 	polkapkg "chirpy/internal/polka"
+	"chirpy/internal/store"
 )
 
 // A receiver that fails twice and then accepts: the sender tries three
@@ -134,6 +137,13 @@ func TestPolkaSendAgainstServer(t *testing.T) {
 
 func TestPolkaSendUsage(t *testing.T) {
 	t.Parallel()
+	// Help is asked for, and given: on stdout, and no error.
+	for _, args := range [][]string{{"chirpy", "-h"}, {"chirpy", "polka", "-h"}} {
+		var out, errOut strings.Builder
+		if err := Run(context.Background(), args, lookup(nil), &out, &errOut); err != nil || !strings.Contains(out.String(), "polka inbox") || errOut.Len() > 0 {
+			t.Errorf("%v: %v\n%s%s", args, err, out.String(), errOut.String())
+		}
+	}
 	for _, args := range [][]string{
 		{"chirpy", "polka"},
 		{"chirpy", "polka", "send"}, // no --user
@@ -145,6 +155,7 @@ func TestPolkaSendUsage(t *testing.T) {
 		{"chirpy", "polka", "secret", "extra"},
 		{"chirpy", "polka", "inbox"}, // no DB_URL
 		{"chirpy", "polka", "inbox", "--outcome", "won"},
+		{"chirpy", "polka", "inbox", "--limit", "0"},
 	} {
 		var out strings.Builder
 		if err := Run(context.Background(), args, lookup(nil), &out, &out); err == nil {
@@ -226,5 +237,25 @@ func TestPolkaCommandsAgainstServer(t *testing.T) {
 	out, _ = polka("inbox", "--since", "1h", "--limit", "2")
 	if n := strings.Count(out, "\n"); n != 3 || strings.Contains(out, "msg_up ") {
 		t.Errorf("inbox --since 1h --limit 2:\n%s", out)
+	}
+}
+
+// The inbox of a database the server never ran on says so, with prepared
+// statements or without; a DB_PREPARED_STATEMENTS it cannot read is refused
+// as the server refuses it.
+func TestPolkaInboxOfAnUnmigratedDatabase(t *testing.T) {
+	t.Parallel()
+	blank := pgtest.NewBlankDatabase(t)
+	for _, prepared := range []string{"", "false", "off"} {
+		var out strings.Builder
+		err := Run(context.Background(), []string{"chirpy", "polka", "inbox"}, lookup(map[string]string{"DB_URL": blank, "DB_PREPARED_STATEMENTS": prepared}), &out, &out)
+		if !errors.Is(err, store.ErrNoSchema) || !strings.Contains(out.String(), "no Chirpy tables") {
+			t.Errorf("DB_PREPARED_STATEMENTS=%q: %v\n%s", prepared, err, out.String())
+		}
+	}
+	var out strings.Builder
+	err := Run(context.Background(), []string{"chirpy", "polka", "inbox"}, lookup(map[string]string{"DB_URL": blank, "DB_PREPARED_STATEMENTS": "maybe"}), &out, &out)
+	if err == nil || !strings.Contains(out.String(), "DB_PREPARED_STATEMENTS") {
+		t.Errorf("DB_PREPARED_STATEMENTS=maybe: %v\n%s", err, out.String())
 	}
 }

@@ -28,8 +28,12 @@ import (
 )
 
 const usage = `Usage:
-  chirpy                 serve the API (configured by the environment and .env)
-  chirpy polka send ...  deliver a Polka webhook, as Polka does (chirpy polka send -h)
+  chirpy                    serve the API (configured by the environment and .env)
+  chirpy polka send ...     deliver a Polka webhook, as Polka does
+  chirpy polka secret       print a new whsec_ webhook signing secret
+  chirpy polka inbox ...    list the webhook deliveries recorded (from DB_URL)
+
+chirpy polka -h tells more; each polka command takes -h for its flags.
 `
 
 // Run runs the chirpy command line, and returns when it is done or ctx is

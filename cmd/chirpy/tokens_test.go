@@ -230,6 +230,28 @@ func TestLoginThrottleLimits(t *testing.T) {
 	other.req(t, "POST", "/api/login", map[string]string{"email": "walt@breakingbad.com", "password": "123456"}).expect(t, http.StatusOK)
 }
 
+// Guessing one account's password from many clients is held to 100 attempts
+// a minute in all; then its owner waits too, from anywhere.
+func TestLoginThrottledPerAccount(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, nil)
+	s.signUp(t, "walt@breakingbad.com", "123456") // and one login
+	wrong := map[string]string{"email": "walt@breakingbad.com", "password": "guess"}
+	for i := range 11 {
+		c := s.from(fmt.Sprintf("127.0.0.%d", i+2))
+		for range 9 { // under the limit of one client on one email
+			c.req(t, "POST", "/api/login", wrong).expect(t, http.StatusUnauthorized)
+		}
+	}
+	// 100 attempts on the account: the 101st waits, the right password too.
+	r := s.from("127.0.0.20").req(t, "POST", "/api/login", map[string]string{"email": "walt@breakingbad.com", "password": "123456"}).expect(t, http.StatusTooManyRequests)
+	if secs, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || secs < 1 || secs > 60 {
+		t.Fatalf("Retry-After %q, want 1 to 60 seconds", r.Header.Get("Retry-After"))
+	}
+	// Other accounts are not held up.
+	s.signUp(t, "saul@bettercall.com", "123456")
+}
+
 func TestLoginThrottled(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, nil)
@@ -246,9 +268,16 @@ func TestLoginThrottled(t *testing.T) {
 	// Even the right password waits: otherwise guessing could go on.
 	s.req(t, "POST", "/api/login", map[string]string{"email": "walt@breakingbad.com", "password": "123456"}).expect(t, http.StatusTooManyRequests)
 	// Other emails from this client, and this email from another client, are
-	// not held up: an attacker cannot lock the owner out.
+	// not held up.
 	s.req(t, "POST", "/api/login", map[string]string{"email": "saul@bettercall.com", "password": "x"}).expect(t, http.StatusUnauthorized)
 	other := &testServer{URL: strings.Replace(s.URL, "127.0.0.1", "[::1]", 1)}
+	other.req(t, "POST", "/api/login", map[string]string{"email": "walt@breakingbad.com", "password": "123456"}).expect(t, http.StatusOK)
+	// However long one client goes on, it does not lock the owner out: its
+	// refused attempts do not count for the account (whose limit, 100 a
+	// minute, holds guessing from many clients).
+	for range 90 { // the account had 12 before
+		s.req(t, "POST", "/api/login", wrong).expect(t, http.StatusTooManyRequests)
+	}
 	other.req(t, "POST", "/api/login", map[string]string{"email": "walt@breakingbad.com", "password": "123456"}).expect(t, http.StatusOK)
 
 	// Concurrent guesses are held to the same 10: they cannot all slip in

@@ -165,12 +165,8 @@ func Load(lookupEnv LookupFunc, dotenv fs.FS, dotenvName string) (Config, error)
 	if c.TrustedProxies, err = prefixes(lookup("TRUSTED_PROXIES")); err != nil {
 		problems = append(problems, err.Error())
 	}
-	switch v := strings.ToLower(lookup("DB_PREPARED_STATEMENTS")); v {
-	case "", "on", "true", "yes":
-		c.DBPreparedStatements = true
-	case "off", "false", "no":
-	default:
-		problems = append(problems, fmt.Sprintf("DB_PREPARED_STATEMENTS=%q is not on or off", v))
+	if c.DBPreparedStatements, err = ParsePreparedStatements(lookup("DB_PREPARED_STATEMENTS")); err != nil {
+		problems = append(problems, err.Error())
 	}
 	if c.LogFormat, err = logging.ParseFormat(lookup("LOG_FORMAT")); err != nil {
 		problems = append(problems, err.Error())
@@ -259,4 +255,15 @@ func intVar(lookup func(string) string, name string, def, lo, hi int) (int, erro
 		return 0, fmt.Errorf("%s=%q is not a whole number from %d to %d", name, s, lo, hi)
 	}
 	return n, nil
+}
+
+// ParsePreparedStatements reads DB_PREPARED_STATEMENTS: on unless off.
+func ParsePreparedStatements(v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "", "on", "true", "yes":
+		return true, nil
+	case "off", "false", "no":
+		return false, nil
+	}
+	return false, fmt.Errorf("DB_PREPARED_STATEMENTS=%q is not on or off", v)
 }

@@ -10,8 +10,8 @@ import (
 )
 
 // ConnLimiter caps the connections a server holds at once, in all and from
-// one client address, so that no client can take every file descriptor, nor
-// the memory each connection holds. At the cap, a new connection takes the
+// one client (an IPv4 address, an IPv6 /64), so that no client can take every
+// file descriptor, nor the memory each connection holds. At the cap, a new connection takes the
 // place of the one idle longest (a keep-alive connection between requests, or
 // one that has sent nothing yet); when none is idle, the new one is closed at
 // once: refused fast, never queued. A connection whose request has begun is
@@ -57,12 +57,12 @@ func (l *ConnLimiter) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		client := netip.IPv4Unspecified()
+		addr := netip.IPv4Unspecified()
 		if ap, err := netip.ParseAddrPort(c.RemoteAddr().String()); err == nil {
-			client = ap.Addr().Unmap()
+			addr = ap.Addr().Unmap()
 		}
 		l.mu.Lock()
-		admitted, evict := l.admit(c, client)
+		admitted, evict := l.admit(c, addr)
 		l.mu.Unlock()
 		if evict != nil {
 			evict.Close()
@@ -76,8 +76,9 @@ func (l *ConnLimiter) Accept() (net.Conn, error) {
 
 // admit decides on a new connection, with l.mu held, and returns the
 // connection to close for it, if any.
-func (l *ConnLimiter) admit(c net.Conn, client netip.Addr) (bool, net.Conn) {
-	if l.byClient[client] >= l.perClient && !isTrusted(client, l.trusted) {
+func (l *ConnLimiter) admit(c net.Conn, addr netip.Addr) (bool, net.Conn) {
+	client := clientOf(addr)
+	if l.byClient[client] >= l.perClient && !isTrusted(addr, l.trusted) {
 		l.refused++
 		return false, nil
 	}
@@ -99,6 +100,16 @@ func (l *ConnLimiter) admit(c net.Conn, client netip.Addr) (bool, net.Conn) {
 	l.conns[c] = h
 	l.byClient[client]++
 	return true, evict
+}
+
+// clientOf is the client an address belongs to: an IPv4 address, or an IPv6
+// /64, the least a subscriber is given (as the login throttle counts them).
+func clientOf(a netip.Addr) netip.Addr {
+	if a.Is6() {
+		p, _ := a.Prefix(64) // cannot fail for 64 bits of an IPv6 address
+		return p.Addr()
+	}
+	return a
 }
 
 // forget stops holding h, with l.mu held.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"testing"
 	"time"
 )
@@ -56,10 +57,14 @@ func TestConnLimiter(t *testing.T) {
 	if err := get(a, ra, "/"); err != nil {
 		t.Fatal(err)
 	}
+	// A connection is idle again only once net/http says so, which may come
+	// after the client has its answer.
+	waitIdle(t, ln, 1)
 	b, rb := dial()
 	if err := get(b, rb, "/"); err != nil {
 		t.Fatal(err)
 	}
+	waitIdle(t, ln, 2)
 	// Both idle; a third connection takes a's place.
 	c, rc := dial()
 	if err := get(c, rc, "/"); err != nil {
@@ -82,6 +87,22 @@ func TestConnLimiter(t *testing.T) {
 	close(release)
 	if held, refused, evicted := ln.Stats(); held > 2 || refused != 1 || evicted != 1 {
 		t.Fatalf("held %d, refused %d, evicted %d", held, refused, evicted)
+	}
+}
+
+// waitIdle waits until l holds n idle connections.
+func waitIdle(t *testing.T, l *ConnLimiter, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		l.mu.Lock()
+		idle := l.idle.Len()
+		l.mu.Unlock()
+		if idle == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d idle connections, want %d", idle, n)
+		}
 	}
 }
 
@@ -122,5 +143,23 @@ func TestConnLimiterPerClient(t *testing.T) {
 	}
 	if err := from("127.0.0.2"); err != nil {
 		t.Fatalf("another client was refused: %v", err)
+	}
+}
+
+// An IPv6 client is its /64: a subscriber has at least that many addresses.
+func TestClientOf(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		same bool
+	}{
+		{"2001:db8::1", "2001:db8::ffff:1", true},
+		{"2001:db8::1", "2001:db8:0:1::1", false},
+		{"192.0.2.1", "192.0.2.2", false},
+		{"192.0.2.1", "192.0.2.1", true},
+	} {
+		a, b := clientOf(netip.MustParseAddr(c.a)), clientOf(netip.MustParseAddr(c.b))
+		if (a == b) != c.same {
+			t.Errorf("%s and %s: one client %v, want %v", c.a, c.b, a == b, c.same)
+		}
 	}
 }

@@ -64,7 +64,7 @@ func handleLogin(l login) handlerFunc {
 		// closed.
 		keys := auth.KeysOf(req.Email, clientAddr(r, l.proxies))
 		if l.limits.PerEmail > 0 {
-			counts, now, err := l.st.CountLoginAttempt(r.Context(), keys, l.limits.Window, l.limits.PerClient)
+			counts, now, err := l.st.CountLoginAttempt(r.Context(), keys, l.limits)
 			if err != nil {
 				return err
 			}

@@ -26,15 +26,24 @@ func (s *Store) Visits(ctx context.Context) (int64, error) {
 }
 
 // CountLoginAttempt counts a login attempt for each of its keys (see
-// auth.KeysOf), each in a window of its own of the given length, and returns
+// auth.KeysOf), each in a window of its own of limits.Window, and returns
 // what each has counted, this attempt included, and the database's time,
-// which the windows are in. A client over clientLimit counts for its own key
-// only: it makes no other.
-func (s *Store) CountLoginAttempt(ctx context.Context, keys auth.LoginKeys, window time.Duration, clientLimit int) (auth.LoginCounts, time.Time, error) {
+// which the windows are in. A client over limits.PerClient counts for its
+// own key only: it makes no other. An attempt over limits.PerEmail for its
+// pair (the email from this client) does not count for the account.
+func (s *Store) CountLoginAttempt(ctx context.Context, keys auth.LoginKeys, limits auth.LoginLimits) (auth.LoginCounts, time.Time, error) {
+	// No limit is a limit no count reaches.
+	limit := func(n int) int32 {
+		if n <= 0 {
+			return 1 << 30
+		}
+		return int32(min(n, 1<<30))
+	}
 	row, err := write(ctx, s, "count login attempt", func(ctx context.Context) (database.CountLoginAttemptRow, error) {
 		row, err := s.q.CountLoginAttempt(ctx, database.CountLoginAttemptParams{
 			ClientKey: keys.Client, AccountKey: keys.Account, PairKey: keys.Email,
-			WindowSeconds: window.Seconds(), ClientLimit: int32(min(clientLimit, 1<<30)),
+			WindowSeconds: limits.Window.Seconds(),
+			ClientLimit:   limit(limits.PerClient), PairLimit: limit(limits.PerEmail),
 		})
 		return row, fail("count login attempt", err)
 	})

@@ -33,6 +33,9 @@ var (
 	// ErrNotMember: what was asked for needs a Chirpy Red membership, which
 	// the user does not have.
 	ErrNotMember = errors.New("not a Chirpy Red member")
+	// ErrNoSchema: the database lacks Chirpy's tables: it was never migrated
+	// (Migrate; the server migrates when it starts).
+	ErrNoSchema = errors.New("the database holds no Chirpy tables: the server creates them when it starts")
 )
 
 // opError is a failed operation: what was being done, the kind of failure (nil
@@ -76,6 +79,8 @@ func kindOf(err error) error {
 		return ErrConflict
 	case pq.As(err, pqerror.ForeignKeyViolation) != nil:
 		return ErrNotFound
+	case pq.As(err, pqerror.UndefinedTable) != nil:
+		return ErrNoSchema
 	case isDataException(err):
 		return ErrInvalid
 	case unavailable(err):

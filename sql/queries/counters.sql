@@ -8,13 +8,14 @@ SELECT hits FROM site_visits;
 UPDATE site_visits SET hits = 0;
 
 -- name: CountLoginAttempt :one
--- Counts one attempt for each of a login's keys: its client, its account
--- (from any client), and the account from this client; each key has its own
--- window, which starts again with the first attempt after it has run out.
--- Returns each key's attempts in its window and when the window began. A
--- client over its limit makes no other key, so it cannot fill the table with
--- ever new emails. One statement: a login pays one round trip for its
--- throttle.
+-- Counts one attempt for each of a login's keys: its client, the account
+-- from this client (the pair), and the account from any client; each key has
+-- its own window, which starts again with the first attempt after it has run
+-- out. Returns each key's attempts in its window and when the window began.
+-- A client over its limit makes no other key, so it cannot fill the table
+-- with ever new emails; an attempt refused for its pair does not count for
+-- the account, so one client alone cannot make the account's owner wait. One
+-- statement: a login pays one round trip for its throttle.
 WITH client AS (
     INSERT INTO login_attempts AS a (key, window_start, attempts)
     VALUES (sqlc.arg(client_key), now(), 1)
@@ -24,23 +25,32 @@ WITH client AS (
         window_start = CASE WHEN a.window_start > now() - make_interval(secs => sqlc.arg(window_seconds)::float8)
                             THEN a.window_start ELSE now() END
     RETURNING a.attempts, a.window_start
-), others AS (
+), pair AS (
     INSERT INTO login_attempts AS a (key, window_start, attempts)
-    SELECT k.key, now(), 1
-    FROM unnest(ARRAY[sqlc.arg(account_key)::text, sqlc.arg(pair_key)::text]) AS k (key)
+    SELECT sqlc.arg(pair_key)::text, now(), 1
     WHERE (SELECT client.attempts FROM client) <= sqlc.arg(client_limit)::integer
     ON CONFLICT (key) DO UPDATE SET
         attempts = CASE WHEN a.window_start > now() - make_interval(secs => sqlc.arg(window_seconds)::float8)
                         THEN a.attempts + 1 ELSE 1 END,
         window_start = CASE WHEN a.window_start > now() - make_interval(secs => sqlc.arg(window_seconds)::float8)
                             THEN a.window_start ELSE now() END
-    RETURNING a.key, a.attempts, a.window_start
+    RETURNING a.attempts, a.window_start
+), account AS (
+    INSERT INTO login_attempts AS a (key, window_start, attempts)
+    SELECT sqlc.arg(account_key)::text, now(), 1
+    WHERE (SELECT pair.attempts FROM pair) <= sqlc.arg(pair_limit)::integer
+    ON CONFLICT (key) DO UPDATE SET
+        attempts = CASE WHEN a.window_start > now() - make_interval(secs => sqlc.arg(window_seconds)::float8)
+                        THEN a.attempts + 1 ELSE 1 END,
+        window_start = CASE WHEN a.window_start > now() - make_interval(secs => sqlc.arg(window_seconds)::float8)
+                            THEN a.window_start ELSE now() END
+    RETURNING a.attempts, a.window_start
 )
 SELECT client.attempts AS client_attempts, client.window_start AS client_since,
-       coalesce((SELECT o.attempts FROM others o WHERE o.key = sqlc.arg(account_key)::text), 0)::integer AS account_attempts,
-       coalesce((SELECT o.window_start FROM others o WHERE o.key = sqlc.arg(account_key)::text), now())::timestamptz AS account_since,
-       coalesce((SELECT o.attempts FROM others o WHERE o.key = sqlc.arg(pair_key)::text), 0)::integer AS pair_attempts,
-       coalesce((SELECT o.window_start FROM others o WHERE o.key = sqlc.arg(pair_key)::text), now())::timestamptz AS pair_since,
+       coalesce((SELECT account.attempts FROM account), 0)::integer AS account_attempts,
+       coalesce((SELECT account.window_start FROM account), now())::timestamptz AS account_since,
+       coalesce((SELECT pair.attempts FROM pair), 0)::integer AS pair_attempts,
+       coalesce((SELECT pair.window_start FROM pair), now())::timestamptz AS pair_since,
        now()::timestamptz AS now
 FROM client;
 

@@ -297,7 +297,13 @@ func (c *Cluster) StopDaemon(ctx context.Context) error {
 // temporary directory, as a child of this process. Remove stops it and
 // deletes the directory.
 func StartThrowaway(ctx context.Context, settings ...string) (*Cluster, error) {
-	dir, err := os.MkdirTemp("", "chirpy-pg-")
+	return StartThrowawayIn(ctx, "", settings...)
+}
+
+// StartThrowawayIn is StartThrowaway with the directory made in parent (""
+// is the system's temporary directory), MemoryDir for one.
+func StartThrowawayIn(ctx context.Context, parent string, settings ...string) (*Cluster, error) {
+	dir, err := os.MkdirTemp(parent, "chirpy-pg-")
 	if err != nil {
 		return nil, err
 	}
@@ -314,6 +320,24 @@ func StartThrowaway(ctx context.Context, settings ...string) (*Cluster, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// MemoryDir returns /dev/shm when it is a memory file system with room for
+// test clusters (2 GiB free), and "" (the temporary directory) otherwise. A
+// cluster there creates and drops databases several times faster than on a
+// disk (on one mounted with discard, over ten times): its files never reach
+// a device. It is for clusters whose data may be lost: what is kept there is
+// gone at the next boot.
+func MemoryDir() string {
+	const dir, tmpfsMagic, room = "/dev/shm", 0x01021994, 2 << 30
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil || int64(st.Type) != tmpfsMagic || st.Bavail*uint64(st.Bsize) < room {
+		return ""
+	}
+	if syscall.Access(dir, 2 /* W_OK */) != nil {
+		return ""
+	}
+	return dir
 }
 
 // Remove stops a cluster started by Start and deletes its data directory.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -44,7 +45,7 @@ func StreamingSettings(syncStandby string) []string {
 }
 
 // StartStandby copies the running primary c (pg_basebackup) into a new
-// temporary directory and starts it, as a child of this process, as a hot
+// temporary directory (beside c's, if c is a throwaway) and starts it, as a child of this process, as a hot
 // standby streaming from c under the application name name. It returns once
 // the standby accepts (read-only) connections and c reports it streaming;
 // when c's synchronous_standby_names lists name, once c reports it
@@ -54,7 +55,13 @@ func (c *Cluster) StartStandby(ctx context.Context, name string) (*Cluster, erro
 	if !standbyName.MatchString(name) {
 		return nil, fmt.Errorf("standby name %q is not lower-case letters, digits and underscores", name)
 	}
-	dir, err := os.MkdirTemp("", "chirpy-pg-standby-")
+	// Beside a throwaway primary (in memory, if it is); in the temporary
+	// directory otherwise.
+	parent := ""
+	if c.throwaway {
+		parent = filepath.Dir(c.DataDir)
+	}
+	dir, err := os.MkdirTemp(parent, "chirpy-pg-standby-")
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -84,10 +85,10 @@ func server(t testing.TB) {
 	}
 }
 
-// StartCluster starts a throwaway cluster with Settings; see
-// pgcluster.StartThrowaway.
-func StartCluster(ctx context.Context) (*pgcluster.Cluster, error) {
-	return pgcluster.StartThrowaway(ctx, Settings...)
+// StartCluster starts a throwaway cluster with Settings and more, in memory
+// where it can (pgcluster.MemoryDir); see pgcluster.StartThrowaway.
+func StartCluster(ctx context.Context, more ...string) (*pgcluster.Cluster, error) {
+	return pgcluster.StartThrowawayIn(ctx, pgcluster.MemoryDir(), slices.Concat(Settings, more)...)
 }
 
 func createTemplate(ctx context.Context) error {
