@@ -55,7 +55,7 @@ lint:
 	@echo "golangci-lint (the first run downloads and builds it: a few minutes)"
 	$(LINT) run -c .ci/golangci.yml --max-issues-per-linter=0 --max-same-issues=0 ./...
 
-## bench: the load benchmark (a few minutes); BENCH_MARKDOWN=file also writes its table as Markdown
+## bench: the load benchmark (about two minutes); BENCH_MARKDOWN=file also writes its table as Markdown
 bench: build
 	$(GO) run ./cmd/chirpy-bench -server bin/chirpy $(if $(BENCH_MARKDOWN),-markdown $(BENCH_MARKDOWN))
 
