@@ -13,49 +13,60 @@ import (
 const countLoginAttempt = `-- name: CountLoginAttempt :one
 WITH client AS (
     INSERT INTO login_attempts AS a (key, window_start, attempts)
-    VALUES ($1, now(), 1)
+    VALUES ($3, now(), 1)
     ON CONFLICT (key) DO UPDATE SET
-        attempts = CASE WHEN a.window_start > now() - make_interval(secs => $2::float8)
+        attempts = CASE WHEN a.window_start > now() - make_interval(secs => $4::float8)
                         THEN a.attempts + 1 ELSE 1 END,
-        window_start = CASE WHEN a.window_start > now() - make_interval(secs => $2::float8)
+        window_start = CASE WHEN a.window_start > now() - make_interval(secs => $4::float8)
                             THEN a.window_start ELSE now() END
     RETURNING a.attempts, a.window_start
 ), pair AS (
     INSERT INTO login_attempts AS a (key, window_start, attempts)
-    SELECT $3::text, now(), 1
-    WHERE (SELECT client.attempts FROM client) <= $4::integer
+    SELECT $2::text, now(), 1
+    WHERE (SELECT client.attempts FROM client) <= $5::integer
     ON CONFLICT (key) DO UPDATE SET
-        attempts = CASE WHEN a.window_start > now() - make_interval(secs => $2::float8)
+        attempts = CASE WHEN a.window_start > now() - make_interval(secs => $4::float8)
                         THEN a.attempts + 1 ELSE 1 END,
-        window_start = CASE WHEN a.window_start > now() - make_interval(secs => $2::float8)
+        window_start = CASE WHEN a.window_start > now() - make_interval(secs => $4::float8)
                             THEN a.window_start ELSE now() END
     RETURNING a.attempts, a.window_start
 ), account AS (
     INSERT INTO login_attempts AS a (key, window_start, attempts)
-    SELECT $5::text, now(), 1
+    SELECT $1::text, now(), 1
     WHERE (SELECT pair.attempts FROM pair) <= $6::integer
     ON CONFLICT (key) DO UPDATE SET
-        attempts = CASE WHEN a.window_start > now() - make_interval(secs => $2::float8)
+        attempts = CASE WHEN a.window_start > now() - make_interval(secs => $4::float8)
                         THEN a.attempts + 1 ELSE 1 END,
-        window_start = CASE WHEN a.window_start > now() - make_interval(secs => $2::float8)
+        window_start = CASE WHEN a.window_start > now() - make_interval(secs => $4::float8)
                             THEN a.window_start ELSE now() END
     RETURNING a.attempts, a.window_start
+), held AS (
+    -- The counts this attempt did not add to, as they stand (the statement's
+    -- snapshot: before it), so that the wait reported covers every window
+    -- that refuses.
+    SELECT a.key, a.attempts, a.window_start FROM login_attempts a
+    WHERE a.key IN ($2::text, $1::text)
+      AND a.window_start > now() - make_interval(secs => $4::float8)
 )
 SELECT client.attempts AS client_attempts, client.window_start AS client_since,
-       coalesce((SELECT account.attempts FROM account), 0)::integer AS account_attempts,
-       coalesce((SELECT account.window_start FROM account), now())::timestamptz AS account_since,
-       coalesce((SELECT pair.attempts FROM pair), 0)::integer AS pair_attempts,
-       coalesce((SELECT pair.window_start FROM pair), now())::timestamptz AS pair_since,
+       coalesce((SELECT account.attempts FROM account),
+                (SELECT h.attempts FROM held h WHERE h.key = $1::text), 0)::integer AS account_attempts,
+       coalesce((SELECT account.window_start FROM account),
+                (SELECT h.window_start FROM held h WHERE h.key = $1::text), now())::timestamptz AS account_since,
+       coalesce((SELECT pair.attempts FROM pair),
+                (SELECT h.attempts FROM held h WHERE h.key = $2::text), 0)::integer AS pair_attempts,
+       coalesce((SELECT pair.window_start FROM pair),
+                (SELECT h.window_start FROM held h WHERE h.key = $2::text), now())::timestamptz AS pair_since,
        now()::timestamptz AS now
 FROM client
 `
 
 type CountLoginAttemptParams struct {
+	AccountKey    string
+	PairKey       string
 	ClientKey     string
 	WindowSeconds float64
-	PairKey       string
 	ClientLimit   int32
-	AccountKey    string
 	PairLimit     int32
 }
 
@@ -72,18 +83,18 @@ type CountLoginAttemptRow struct {
 // Counts one attempt for each of a login's keys: its client, the account
 // from this client (the pair), and the account from any client; each key has
 // its own window, which starts again with the first attempt after it has run
-// out. Returns each key's attempts in its window and when the window began.
-// A client over its limit makes no other key, so it cannot fill the table
+// out. Returns each key's attempts in its window and when the window began,
+// counted by this attempt or not. A client over its limit makes no other key, so it cannot fill the table
 // with ever new emails; an attempt refused for its pair does not count for
 // the account, so one client alone cannot make the account's owner wait. One
 // statement: a login pays one round trip for its throttle.
 func (q *Queries) CountLoginAttempt(ctx context.Context, arg CountLoginAttemptParams) (CountLoginAttemptRow, error) {
 	row := q.queryRow(ctx, q.countLoginAttemptStmt, countLoginAttempt,
+		arg.AccountKey,
+		arg.PairKey,
 		arg.ClientKey,
 		arg.WindowSeconds,
-		arg.PairKey,
 		arg.ClientLimit,
-		arg.AccountKey,
 		arg.PairLimit,
 	)
 	var i CountLoginAttemptRow

@@ -11,11 +11,14 @@ import (
 
 // ConnLimiter caps the connections a server holds at once, in all and from
 // one client (an IPv4 address, an IPv6 /64), so that no client can take every
-// file descriptor, nor the memory each connection holds. At the cap, a new connection takes the
-// place of the one idle longest (a keep-alive connection between requests, or
-// one that has sent nothing yet); when none is idle, the new one is closed at
-// once: refused fast, never queued. A connection whose request has begun is
-// never closed: its handler claims it (Guard) before doing anything, and a
+// file descriptor, nor the memory each connection holds. At a cap, a new
+// connection takes the place of the one idle longest (a keep-alive
+// connection between requests, or one that has sent nothing yet): of all,
+// at the cap in all; of its client's own, at the cap per client, so that a
+// client (many people behind one address, say) recycles its own connections
+// and no one else's. When none is idle, the new one is closed at once:
+// refused fast, never queued. A connection whose request has begun is never
+// closed: its handler claims it (Guard) before doing anything, and a
 // connection is evicted only if it can still be taken from idle.
 //
 // Wire it as http.Server's listener, ConnState and ConnContext hooks, and
@@ -28,26 +31,34 @@ type ConnLimiter struct {
 	mu       sync.Mutex
 	conns    map[net.Conn]*heldConn
 	idle     *list.List // of *heldConn, idle longest first
-	byClient map[netip.Addr]int
-	// refused and evicted count what the cap did.
+	byClient map[netip.Addr]*clientConns
+	// refused and evicted count what the caps did.
 	refused, evicted int64
+}
+
+// clientConns are the connections held for one client.
+type clientConns struct {
+	n    int
+	idle *list.List // of *heldConn, idle longest first
 }
 
 // heldConn is one connection the limiter holds.
 type heldConn struct {
 	c      net.Conn
 	client netip.Addr
-	idle   *list.Element // in ConnLimiter.idle while idle; nil while busy
-	gone   bool          // evicted: its request, if one arrives, is not served
+	// In ConnLimiter.idle and in its client's idle while idle; nil while
+	// busy.
+	idle, clientIdle *list.Element
+	gone             bool // evicted: its request, if one arrives, is not served
 }
 
 type connKey struct{}
 
 // LimitConnections caps the connections ln hands out at max, and at
-// perClient from one address (except the trusted proxies').
+// perClient from one client (except the trusted proxies' addresses).
 func LimitConnections(ln net.Listener, max, perClient int, trusted []netip.Prefix) *ConnLimiter {
 	return &ConnLimiter{Listener: ln, max: max, perClient: perClient, trusted: trusted,
-		conns: map[net.Conn]*heldConn{}, idle: list.New(), byClient: map[netip.Addr]int{}}
+		conns: map[net.Conn]*heldConn{}, idle: list.New(), byClient: map[netip.Addr]*clientConns{}}
 }
 
 // Accept returns the next connection within the caps.
@@ -64,42 +75,83 @@ func (l *ConnLimiter) Accept() (net.Conn, error) {
 		l.mu.Lock()
 		admitted, evict := l.admit(c, addr)
 		l.mu.Unlock()
-		if evict != nil {
-			evict.Close()
+		for _, e := range evict {
+			_ = e.Close() // its server goroutine sees it closed
 		}
 		if admitted {
 			return c, nil
 		}
-		c.Close()
+		_ = c.Close() // refused: there is nothing to tell it
 	}
 }
 
 // admit decides on a new connection, with l.mu held, and returns the
-// connection to close for it, if any.
-func (l *ConnLimiter) admit(c net.Conn, addr netip.Addr) (bool, net.Conn) {
+// connections to close for it, if any.
+func (l *ConnLimiter) admit(c net.Conn, addr netip.Addr) (bool, []net.Conn) {
 	client := clientOf(addr)
-	if l.byClient[client] >= l.perClient && !isTrusted(addr, l.trusted) {
-		l.refused++
-		return false, nil
+	cc := l.byClient[client]
+	if cc == nil {
+		cc = &clientConns{idle: list.New()}
+		l.byClient[client] = cc
 	}
-	var evict net.Conn
-	if len(l.conns) >= l.max {
-		if oldest := l.idle.Front(); oldest != nil {
-			h := oldest.Value.(*heldConn)
-			l.forget(h)
-			h.gone = true
-			evict = h.c
-			l.evicted++
-		} else {
+	var evict []net.Conn
+	if cc.n >= l.perClient && !isTrusted(addr, l.trusted) {
+		oldest := cc.idle.Front()
+		if oldest == nil {
 			l.refused++
+			if cc.n == 0 {
+				delete(l.byClient, client)
+			}
 			return false, nil
 		}
+		evict = append(evict, l.evict(oldest.Value.(*heldConn)))
+	}
+	if len(l.conns) >= l.max {
+		oldest := l.idle.Front()
+		if oldest == nil {
+			l.refused++
+			if cc.n == 0 {
+				delete(l.byClient, client)
+			}
+			return false, evict
+		}
+		evict = append(evict, l.evict(oldest.Value.(*heldConn)))
 	}
 	h := &heldConn{c: c, client: client}
-	h.idle = l.idle.PushBack(h) // idle until its first request begins
 	l.conns[c] = h
-	l.byClient[client]++
+	cc = l.byClient[client] // evicting its last connection may have dropped it
+	if cc == nil {
+		cc = &clientConns{idle: list.New()}
+		l.byClient[client] = cc
+	}
+	cc.n++
+	l.markIdle(h) // idle until its first request begins
 	return true, evict
+}
+
+// evict stops holding h for a newcomer, with l.mu held, and returns its
+// connection, to be closed.
+func (l *ConnLimiter) evict(h *heldConn) net.Conn {
+	l.forget(h)
+	h.gone = true
+	l.evicted++
+	return h.c
+}
+
+// markIdle and markBusy move h in and out of the idle lists, with l.mu held.
+func (l *ConnLimiter) markIdle(h *heldConn) {
+	if h.idle == nil {
+		h.idle = l.idle.PushBack(h)
+		h.clientIdle = l.byClient[h.client].idle.PushBack(h)
+	}
+}
+
+func (l *ConnLimiter) markBusy(h *heldConn) {
+	if h.idle != nil {
+		l.idle.Remove(h.idle)
+		l.byClient[h.client].idle.Remove(h.clientIdle)
+		h.idle, h.clientIdle = nil, nil
+	}
 }
 
 // clientOf is the client an address belongs to: an IPv4 address, or an IPv6
@@ -114,12 +166,13 @@ func clientOf(a netip.Addr) netip.Addr {
 
 // forget stops holding h, with l.mu held.
 func (l *ConnLimiter) forget(h *heldConn) {
-	if h.idle != nil {
-		l.idle.Remove(h.idle)
-		h.idle = nil
+	if _, held := l.conns[h.c]; !held {
+		return
 	}
+	l.markBusy(h)
 	delete(l.conns, h.c)
-	if l.byClient[h.client]--; l.byClient[h.client] <= 0 {
+	cc := l.byClient[h.client]
+	if cc.n--; cc.n <= 0 {
 		delete(l.byClient, h.client)
 	}
 }
@@ -147,9 +200,7 @@ func (l *ConnLimiter) ConnState(c net.Conn, state http.ConnState) {
 	}
 	switch state {
 	case http.StateIdle:
-		if h.idle == nil {
-			h.idle = l.idle.PushBack(h)
-		}
+		l.markIdle(h)
 	case http.StateClosed, http.StateHijacked:
 		l.forget(h)
 	}
@@ -163,9 +214,8 @@ func (l *ConnLimiter) Guard(next http.Handler) http.Handler {
 		if h, ok := r.Context().Value(connKey{}).(*heldConn); ok {
 			l.mu.Lock()
 			gone := h.gone
-			if !gone && h.idle != nil {
-				l.idle.Remove(h.idle)
-				h.idle = nil
+			if !gone {
+				l.markBusy(h)
 			}
 			l.mu.Unlock()
 			if gone {

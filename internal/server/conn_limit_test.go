@@ -106,43 +106,97 @@ func waitIdle(t *testing.T, l *ConnLimiter, n int) {
 	}
 }
 
-// One client address holds at most perClient connections; others are not
-// held up by it. A trusted proxy's address is many clients'.
+// One client holds at most perClient connections: at that cap, a new one
+// takes the place of the client's own connection idle longest, and is
+// refused when all of them are busy; others are not held up by it, and a
+// trusted proxy's address is many clients'.
 func TestConnLimiterPerClient(t *testing.T) {
 	tcp, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln := LimitConnections(tcp, 100, 3, nil)
+	ln := LimitConnections(tcp, 100, 3, []netip.Prefix{netip.MustParsePrefix("127.0.0.3/32")})
+	release := make(chan struct{})
+	inSlow := make(chan struct{}, 8)
 	srv := &http.Server{ConnState: ln.ConnState, ConnContext: ln.ConnContext,
-		Handler: ln.Guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") }))}
+		Handler: ln.Guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/slow" {
+				inSlow <- struct{}{}
+				<-release
+			}
+			_, _ = io.WriteString(w, "ok") // a failed write is the client's to see
+		}))}
 	go func() { _ = srv.Serve(ln) }() // after Close: http.ErrServerClosed
 	defer func() { _ = srv.Close() }()
-	from := func(src string) error {
+	defer close(release)
+	type conn struct {
+		net.Conn
+		r *bufio.Reader
+	}
+	dial := func(src string) conn {
 		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}}
 		c, err := d.Dial("tcp", tcp.Addr().String())
 		if err != nil {
-			return err
+			t.Fatal(err)
 		}
-		if _, err := fmt.Fprint(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		t.Cleanup(func() { _ = c.Close() })
+		return conn{c, bufio.NewReader(c)}
+	}
+	get := func(c conn, path string) error {
+		if _, err := fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", path); err != nil {
 			return err
 		}
 		if err := c.SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
 			return err
 		}
-		_, err = http.ReadResponse(bufio.NewReader(c), nil)
-		return err
+		res, err := http.ReadResponse(c.r, nil)
+		if err != nil {
+			return err
+		}
+		_, err = io.Copy(io.Discard, res.Body)
+		return errors.Join(err, res.Body.Close())
 	}
+	var mine []conn
 	for i := range 3 {
-		if err := from("127.0.0.1"); err != nil {
+		c := dial("127.0.0.1")
+		if err := get(c, "/"); err != nil {
 			t.Fatalf("connection %d of a client: %v", i+1, err)
 		}
+		waitIdle(t, ln, i+1)
+		mine = append(mine, c)
 	}
-	if err := from("127.0.0.1"); err == nil {
-		t.Fatal("a fourth connection of one client was held")
+	// A fourth: in place of the client's first.
+	fourth := dial("127.0.0.1")
+	if err := get(fourth, "/"); err != nil {
+		t.Fatalf("a fourth connection of a client at its cap: %v", err)
 	}
-	if err := from("127.0.0.2"); err != nil {
+	if err := get(mine[0], "/"); err == nil {
+		t.Fatal("the client's connection idle longest was not closed for its fourth")
+	}
+	// All three busy: a fifth is refused at once.
+	for _, c := range []conn{mine[1], mine[2], fourth} {
+		go func() { _ = get(c, "/slow") }() // answered when the test ends
+		<-inSlow
+	}
+	start := time.Now()
+	if err := get(dial("127.0.0.1"), "/"); err == nil || time.Since(start) > time.Second {
+		t.Fatalf("with a client's connections all busy, its next got %v after %v; want it closed at once", err, time.Since(start))
+	}
+	// Others are not held up, and a trusted proxy is many clients.
+	if err := get(dial("127.0.0.2"), "/"); err != nil {
 		t.Fatalf("another client was refused: %v", err)
+	}
+	for i := range 5 {
+		c := dial("127.0.0.3")
+		go func() { _ = get(c, "/slow") }()
+		select {
+		case <-inSlow:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("connection %d of a trusted proxy was not served", i+1)
+		}
+	}
+	if held, refused, evicted := ln.Stats(); held != 3+1+5 || refused != 1 || evicted != 1 {
+		t.Fatalf("held %d, refused %d, evicted %d; want 9, 1, 1", held, refused, evicted)
 	}
 }
 

@@ -25,7 +25,7 @@ func run(m *testing.M) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	var err error
-	if cluster, err = pgcluster.StartThrowawayIn(ctx, pgcluster.MemoryDir(), "fsync = off"); err != nil {
+	if cluster, err = pgcluster.StartThrowawayIn(ctx, pgcluster.MemoryDir(), "fsync = off", "dynamic_shared_memory_type = mmap"); err != nil {
 		fmt.Fprintln(os.Stderr, "pgbouncer tests: no PostgreSQL:", err)
 		return 1
 	}

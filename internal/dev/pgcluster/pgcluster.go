@@ -323,21 +323,80 @@ func StartThrowawayIn(ctx context.Context, parent string, settings ...string) (*
 }
 
 // MemoryDir returns /dev/shm when it is a memory file system with room for
-// test clusters (2 GiB free), and "" (the temporary directory) otherwise. A
+// test clusters (2 GiB free, and 4 GiB of memory available to this process's
+// cgroup and the machine), and "" (the temporary directory) otherwise. A
 // cluster there creates and drops databases several times faster than on a
 // disk (on one mounted with discard, over ten times): its files never reach
 // a device. It is for clusters whose data may be lost: what is kept there is
-// gone at the next boot.
+// gone at the next boot, and takes memory until then. Directories of
+// throwaway clusters whose server is gone, left there by a test process that
+// was killed, are removed on the way.
 func MemoryDir() string {
-	const dir, tmpfsMagic, room = "/dev/shm", 0x01021994, 2 << 30
+	const dir, tmpfsMagic, room, memory = "/dev/shm", 0x01021994, 2 << 30, 4 << 30
 	var st syscall.Statfs_t
 	if err := syscall.Statfs(dir, &st); err != nil || int64(st.Type) != tmpfsMagic || st.Bavail*uint64(st.Bsize) < room {
 		return ""
 	}
-	if syscall.Access(dir, 2 /* W_OK */) != nil {
+	if syscall.Access(dir, 2 /* W_OK */) != nil || availableMemory() < memory {
 		return ""
 	}
+	removeAbandoned(dir)
 	return dir
+}
+
+// availableMemory is what the machine has available (MemAvailable), or less
+// if this process's cgroup (v2) is held to less; 0 if unknown.
+func availableMemory() int64 {
+	var avail int64
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if rest, ok := strings.CutPrefix(line, "MemAvailable:"); ok {
+				kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+				avail = kb << 10
+			}
+		}
+	}
+	if b, err := os.ReadFile("/proc/self/cgroup"); err == nil {
+		// "0::/path" in cgroup v2.
+		if path, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "0::"); ok {
+			root := "/sys/fs/cgroup" + path
+			max, err1 := os.ReadFile(root + "/memory.max")
+			cur, err2 := os.ReadFile(root + "/memory.current")
+			limit, err3 := strconv.ParseInt(strings.TrimSpace(string(max)), 10, 64) // "max": no limit
+			used, err4 := strconv.ParseInt(strings.TrimSpace(string(cur)), 10, 64)
+			if err1 == nil && err2 == nil && err3 == nil && err4 == nil {
+				avail = min(avail, limit-used)
+			}
+		}
+	}
+	return avail
+}
+
+// removeAbandoned removes the throwaway clusters' directories in dir whose
+// server is not running and that have not changed for 10 minutes (a cluster
+// being made has no server yet).
+func removeAbandoned(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), "chirpy-pg-") {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		info, err := e.Info()
+		if err != nil || time.Since(info.ModTime()) < 10*time.Minute {
+			continue
+		}
+		if pidFile, err := os.ReadFile(filepath.Join(path, "postmaster.pid")); err == nil {
+			pid, _ := strconv.Atoi(strings.SplitN(string(pidFile), "\n", 2)[0])
+			if pid > 0 && syscall.Kill(pid, 0) != syscall.ESRCH {
+				continue // running (or not ours to signal: then not ours to remove)
+			}
+		}
+		_ = os.RemoveAll(path) // best effort: another process may be at it too
+	}
 }
 
 // Remove stops a cluster started by Start and deletes its data directory.

@@ -181,24 +181,26 @@ func (c *Cluster) Kill() error {
 	}
 	// Each backend is in a session of its own (the postmaster signals them
 	// by group), so they are found by parent. The postmaster is stopped
-	// first: it forks no more while they are listed.
-	pid := c.child.Process.Pid
-	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil && !errors.Is(err, syscall.ESRCH) {
-		return fmt.Errorf("stop postgres: %w", err)
+	// first: it forks no more while they are listed, nor reaps them, so
+	// their pids stay theirs. (Process.Signal, not a raw pid: it cannot
+	// reach another process if the postmaster has exited already.)
+	err := c.child.Process.Signal(syscall.SIGSTOP)
+	if err == nil {
+		var children []int
+		if children, err = childrenOf(c.child.Process.Pid); err == nil {
+			for _, child := range children {
+				_ = syscall.Kill(child, syscall.SIGKILL) // ESRCH: it has exited already
+			}
+		}
 	}
-	children, err := childrenOf(pid)
-	if err != nil {
-		_ = c.child.Process.Kill() // the listing error is the one to report
-		return fmt.Errorf("kill postgres: %w", err)
-	}
-	for _, child := range children {
-		_ = syscall.Kill(child, syscall.SIGKILL) // ESRCH: it has exited already
-	}
-	if err := c.child.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return fmt.Errorf("kill postgres: %w", err)
+	if kerr := c.child.Process.Kill(); kerr != nil && !errors.Is(kerr, os.ErrProcessDone) {
+		err = errors.Join(err, kerr)
 	}
 	<-c.done
 	c.child = nil
+	if err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return fmt.Errorf("kill postgres: %w", err)
+	}
 	return nil
 }
 

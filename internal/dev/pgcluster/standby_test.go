@@ -30,7 +30,7 @@ func TestSynchronousStandbyFailover(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
-	primary, err := pgcluster.StartThrowawayIn(ctx, pgcluster.MemoryDir(), append([]string{"fsync = off"}, pgcluster.StreamingSettings("standby1")...)...)
+	primary, err := pgcluster.StartThrowawayIn(ctx, pgcluster.MemoryDir(), append([]string{"fsync = off", "dynamic_shared_memory_type = mmap"}, pgcluster.StreamingSettings("standby1")...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,11 +25,17 @@ import (
 )
 
 // Settings trade durability for speed: a test cluster is thrown away anyway.
+// Its dynamic shared memory lives in its data directory, which is removed
+// with it, even after a crash (posix segments in /dev/shm would stay behind
+// a killed server for good); little WAL is kept, since the cluster may be in
+// memory (pgcluster.MemoryDir).
 var Settings = []string{
 	"fsync = off",
 	"synchronous_commit = off",
 	"full_page_writes = off",
 	"max_connections = 400",
+	"dynamic_shared_memory_type = mmap",
+	"max_wal_size = 64MB",
 }
 
 var (
