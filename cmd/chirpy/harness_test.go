@@ -170,8 +170,16 @@ func testSecret(t *testing.T) string { return "test-secret-at-least-32-bytes-lon
 // which the test may stop and start again.
 func startServerOnOwnCluster(t *testing.T) (*testServer, *pgcluster.Cluster) {
 	t.Helper()
+	cluster := ownCluster(t)
+	return startServer(t, map[string]string{"DB_URL": cluster.URL("chirpy")}), cluster
+}
+
+// ownCluster starts a PostgreSQL of the test's own, with pgtest's settings
+// and more, holding an empty database "chirpy"; it is removed when t ends.
+func ownCluster(t *testing.T, more ...string) *pgcluster.Cluster {
+	t.Helper()
 	ctx := context.Background()
-	cluster, err := pgtest.StartCluster(ctx)
+	cluster, err := pgtest.StartCluster(ctx, more...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +187,7 @@ func startServerOnOwnCluster(t *testing.T) (*testServer, *pgcluster.Cluster) {
 	if err := cluster.CreateDatabase(ctx, "chirpy"); err != nil {
 		t.Fatal(err)
 	}
-	return startServer(t, map[string]string{"DB_URL": cluster.URL("chirpy")}), cluster
+	return cluster
 }
 
 // syncBuffer collects what a server writes; it is safe for concurrent use.
