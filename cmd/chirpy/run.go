@@ -186,6 +186,7 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 		}
 	}
 
+	limits := loginLimits(cfg)
 	handler := server.NewServer(server.Deps{
 		Logger:         logger,
 		Store:          st,
@@ -194,7 +195,7 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 		PolkaKeys:      auth.NewAPIKeys(cfg.PolkaKeys),
 		PolkaSigner:    signer,
 		Dev:            cfg.IsDev(),
-		LoginLimits:    loginLimits(cfg),
+		LoginLimits:    limits,
 		RequestTimeout: cfg.RequestTimeout,
 		WebhookTimeout: cfg.WebhookTimeout,
 		Metrics:        metrics,
@@ -228,7 +229,7 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 	pruned := make(chan struct{})
 	go func() {
 		defer close(pruned)
-		pruneInbox(pruneCtx, st, logger, pruneEvery)
+		prune(pruneCtx, st, logger, pruneEvery, limits.Window)
 	}()
 	defer func() { stopPruning(); <-pruned }()
 
@@ -278,10 +279,11 @@ func dbError(err error) error {
 	return err
 }
 
-// pruneInbox deletes deliveries older than polka.InboxRetention now and then
-// every interval, until ctx is done. Several servers may each do so; deleting
-// what another already deleted is harmless.
-func pruneInbox(ctx context.Context, st *store.Store, logger *slog.Logger, interval time.Duration) {
+// prune deletes, now and then every interval until ctx is done, the webhook
+// deliveries older than polka.InboxRetention and the login attempts whose
+// window (loginWindow long) has run out. Several servers may each do so;
+// deleting what another already deleted is harmless.
+func prune(ctx context.Context, st *store.Store, logger *slog.Logger, interval, loginWindow time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -292,8 +294,7 @@ func pruneInbox(ctx context.Context, st *store.Store, logger *slog.Logger, inter
 		case n > 0:
 			logger.Info("pruned the webhook inbox", "deleted", n, "older_than", polka.InboxRetention)
 		}
-		// Login attempts whose window is over count for nothing.
-		if _, err := st.PruneLoginAttempts(ctx, time.Now().Add(-auth.DefaultLoginLimits.Window)); err != nil && ctx.Err() == nil {
+		if _, err := st.PruneLoginAttempts(ctx, loginWindow); err != nil && ctx.Err() == nil {
 			logger.Warn("pruning login attempts failed; will try again", "error", err, "next_in", interval)
 		}
 		select {

@@ -147,11 +147,10 @@ func FuzzGetAPIKey(f *testing.F) {
 	for _, s := range fuzzHeaderSeeds {
 		f.Add(s)
 	}
-	// BUG reproduction, fails until credentials compares the scheme in ASCII:
-	// strings.EqualFold folds U+212A KELVIN SIGN to 'k', so "Api\u212Aey abc"
-	// is accepted as an ApiKey header although its scheme is not the token
-	// "ApiKey" (RFC 9110 auth-schemes are ASCII tokens, matched ignoring ASCII
-	// case). "Bearer" has no letter with a non-ASCII case fold, so
+	// The scheme is compared in ASCII: strings.EqualFold would fold U+212A
+	// KELVIN SIGN to 'k', and accept "Api\u212Aey abc" as an ApiKey header
+	// although its scheme is not the token "ApiKey" (RFC 9110 auth-schemes
+	// are ASCII tokens, matched ignoring ASCII case). "Bearer" has no letter with a non-ASCII case fold, so
 	// GetBearerToken is not affected.
 	f.Add("Api\u212Aey abc")
 	f.Fuzz(func(t *testing.T, v string) {

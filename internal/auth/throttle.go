@@ -1,8 +1,10 @@
 package auth
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"net/netip"
 	"strings"
 	"time"
@@ -47,6 +49,68 @@ type LoginCounts struct {
 	Email, Client, Account LoginCount
 }
 
+// ErrNoLoginLimits is the error of Check on the zero LoginLimits, which
+// would allow nothing, or everything: a server left without limits fails
+// closed.
+var ErrNoLoginLimits = errors.New("login limits not set")
+
+// LoginCounter keeps the counts of login attempts (the store, so that every
+// server process counts the same).
+type LoginCounter interface {
+	// CountLoginAttempt counts one attempt under key, in a window of the
+	// given length that begins with the key's first attempt, and returns
+	// what the key has counted in it, this attempt included, and the time
+	// now, as the windows are kept.
+	CountLoginAttempt(ctx context.Context, key string, window time.Duration) (LoginCount, time.Time, error)
+	// LoginAttempts returns what keys have counted in windows that have not
+	// run out, counting nothing. A key without one is absent.
+	LoginAttempts(ctx context.Context, keys []string, window time.Duration) (map[string]LoginCount, error)
+}
+
+// Check counts a login attempt under its keys, and reports whether it may go
+// on; if not, how long until the last window that refuses it ends. The keys
+// are counted in turn: the client first, and a client over its limit counts
+// under no other key, so that it cannot make keys without bound; then the
+// email from this client, and an attempt refused for that pair does not
+// count for the account, so that one client alone cannot make the account's
+// owner wait; then the account. The keys not counted are still read, so that
+// the wait covers every window that refuses.
+func (l LoginLimits) Check(ctx context.Context, c LoginCounter, k LoginKeys) (ok bool, retryAfter time.Duration, err error) {
+	if l.Window <= 0 || l.PerEmail <= 0 || l.PerClient <= 0 || l.PerAccount <= 0 {
+		return false, 0, ErrNoLoginLimits
+	}
+	var counts LoginCounts
+	var now time.Time
+	if counts.Client, now, err = c.CountLoginAttempt(ctx, k.Client, l.Window); err != nil {
+		return false, 0, err
+	}
+	uncounted := []string{k.Email, k.Account}
+	if counts.Client.Attempts <= l.PerClient {
+		if counts.Email, _, err = c.CountLoginAttempt(ctx, k.Email, l.Window); err != nil {
+			return false, 0, err
+		}
+		uncounted = []string{k.Account}
+		if counts.Email.Attempts <= l.PerEmail {
+			if counts.Account, _, err = c.CountLoginAttempt(ctx, k.Account, l.Window); err != nil {
+				return false, 0, err
+			}
+			uncounted = nil
+		}
+	}
+	if len(uncounted) > 0 {
+		held, err := c.LoginAttempts(ctx, uncounted, l.Window)
+		if err != nil {
+			return false, 0, err
+		}
+		if len(uncounted) == 2 {
+			counts.Email = held[k.Email]
+		}
+		counts.Account = held[k.Account]
+	}
+	ok, retryAfter = l.Allow(counts, now)
+	return ok, retryAfter, nil
+}
+
 // Allow reports whether an attempt with these counts may go on, at now; if
 // not, how long until the last window that refuses it ends.
 func (l LoginLimits) Allow(c LoginCounts, now time.Time) (ok bool, retryAfter time.Duration) {
@@ -56,7 +120,7 @@ func (l LoginLimits) Allow(c LoginCounts, now time.Time) (ok bool, retryAfter ti
 		count LoginCount
 		max   int
 	}{{c.Email, l.PerEmail}, {c.Client, l.PerClient}, {c.Account, l.PerAccount}} {
-		if k.max > 0 && k.count.Attempts > k.max {
+		if k.count.Attempts > k.max {
 			ok = false
 			wait = max(wait, k.count.Since.Add(l.Window).Sub(now))
 		}

@@ -1,6 +1,8 @@
 package auth
 
 import (
+	"context"
+	"errors"
 	"net/netip"
 	"testing"
 	"time"
@@ -56,5 +58,100 @@ func TestLoginKeys(t *testing.T) {
 	}
 	if len(k1.Email) > 64 || len(k1.Email) < 20 {
 		t.Errorf("email key %q", k1.Email)
+	}
+}
+
+// memCounter counts login attempts in memory, in windows that begin with a
+// key's first attempt, at a clock the test moves.
+type memCounter struct {
+	now    time.Time
+	counts map[string]LoginCount
+	err    error
+}
+
+func (m *memCounter) CountLoginAttempt(_ context.Context, key string, window time.Duration) (LoginCount, time.Time, error) {
+	if m.err != nil {
+		return LoginCount{}, time.Time{}, m.err
+	}
+	c, ok := m.counts[key]
+	if !ok || !c.Since.Add(window).After(m.now) {
+		c = LoginCount{Since: m.now}
+	}
+	c.Attempts++
+	m.counts[key] = c
+	return c, m.now, nil
+}
+
+func (m *memCounter) LoginAttempts(_ context.Context, keys []string, window time.Duration) (map[string]LoginCount, error) {
+	held := map[string]LoginCount{}
+	for _, k := range keys {
+		if c, ok := m.counts[k]; ok && c.Since.Add(window).After(m.now) {
+			held[k] = c
+		}
+	}
+	return held, nil
+}
+
+func TestLoginLimitsCheck(t *testing.T) {
+	l := LoginLimits{PerEmail: 2, PerClient: 4, PerAccount: 5, Window: time.Minute}
+	t0 := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	ctx := context.Background()
+	client := netip.MustParseAddr("192.0.2.1")
+	walt, saul := KeysOf("walt@breakingbad.com", client), KeysOf("saul@bettercall.com", client)
+	elsewhere := KeysOf("walt@breakingbad.com", netip.MustParseAddr("198.51.100.7"))
+	m := &memCounter{now: t0, counts: map[string]LoginCount{}}
+	check := func(k LoginKeys, wantOK bool, wantWait time.Duration) {
+		t.Helper()
+		ok, wait, err := l.Check(ctx, m, k)
+		if err != nil || ok != wantOK || wait != wantWait {
+			t.Fatalf("Check = %v, %v, %v; want %v, %v", ok, wait, err, wantOK, wantWait)
+		}
+	}
+	attempts := func(key string) int { return m.counts[key].Attempts }
+
+	check(walt, true, 0)
+	check(walt, true, 0)
+	if attempts(walt.Client) != 2 || attempts(walt.Email) != 2 || attempts(walt.Account) != 2 {
+		t.Fatalf("two attempts counted %v", m.counts)
+	}
+	// Over the pair's limit: refused until its window ends, and the account
+	// is not counted, so this client alone cannot make the owner wait.
+	m.now = t0.Add(10 * time.Second)
+	check(walt, false, 50*time.Second)
+	if attempts(walt.Account) != 2 {
+		t.Fatalf("an attempt refused for its pair counted for the account: %d", attempts(walt.Account))
+	}
+	check(elsewhere, true, 0) // the owner, from elsewhere
+	// The client's 5th attempt is over its limit: it counts under no other
+	// key, makes none, and waits for the later of the windows that refuse.
+	check(saul, true, 0)
+	check(saul, false, 50*time.Second)
+	if _, made := m.counts[saul.Account]; attempts(saul.Email) != 1 || !made {
+		t.Fatalf("saul's keys %v", m.counts)
+	}
+	m.now = t0.Add(20 * time.Second)
+	newcomer := KeysOf("gus@lospollos.com", client)
+	check(newcomer, false, 40*time.Second)
+	if _, made := m.counts[newcomer.Email]; made {
+		t.Fatal("a client over its limit made a key")
+	}
+	// Every window has run out: all is allowed again.
+	m.now = t0.Add(time.Minute)
+	check(walt, true, 0)
+
+	// The owner's account from many clients.
+	m = &memCounter{now: t0, counts: map[string]LoginCount{}}
+	for i := range 5 {
+		check(KeysOf("walt@breakingbad.com", netip.AddrFrom4([4]byte{10, 0, 0, byte(i)})), true, 0)
+	}
+	check(KeysOf("walt@breakingbad.com", netip.MustParseAddr("10.0.1.1")), false, time.Minute)
+
+	// The zero limits refuse, as does a counter that fails.
+	if ok, _, err := (LoginLimits{}).Check(ctx, m, walt); ok || !errors.Is(err, ErrNoLoginLimits) {
+		t.Errorf("zero limits: %v, %v", ok, err)
+	}
+	m.err = errors.New("database down")
+	if ok, _, err := l.Check(ctx, m, walt); ok || !errors.Is(err, m.err) {
+		t.Errorf("a failing counter: %v, %v", ok, err)
 	}
 }

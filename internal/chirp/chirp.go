@@ -1,4 +1,5 @@
-// Package chirp holds the rules a chirp's text must follow before it is stored.
+// Package chirp holds the rules of chirps: what text a chirp may hold, and who
+// may change one.
 package chirp
 
 import (

@@ -36,24 +36,14 @@ func (q *Queries) CreateChirp(ctx context.Context, arg CreateChirpParams) (Chirp
 	return i, err
 }
 
-const deleteChirp = `-- name: DeleteChirp :one
+const deleteChirp = `-- name: DeleteChirp :exec
 DELETE FROM chirps
-WHERE id = $1 AND user_id = $2
-RETURNING id
+WHERE id = $1
 `
 
-type DeleteChirpParams struct {
-	ID     uuid.UUID
-	UserID uuid.UUID
-}
-
-// Deletes only the author's own chirp; no row means "not yours" or "not there",
-// which GetChirpAuthor then tells apart.
-func (q *Queries) DeleteChirp(ctx context.Context, arg DeleteChirpParams) (uuid.UUID, error) {
-	row := q.queryRow(ctx, q.deleteChirpStmt, deleteChirp, arg.ID, arg.UserID)
-	var id uuid.UUID
-	err := row.Scan(&id)
-	return id, err
+func (q *Queries) DeleteChirp(ctx context.Context, id uuid.UUID) error {
+	_, err := q.exec(ctx, q.deleteChirpStmt, deleteChirp, id)
+	return err
 }
 
 const getChirp = `-- name: GetChirp :one
@@ -72,39 +62,6 @@ func (q *Queries) GetChirp(ctx context.Context, id uuid.UUID) (Chirp, error) {
 		&i.Body,
 		&i.UserID,
 	)
-	return i, err
-}
-
-const getChirpAuthor = `-- name: GetChirpAuthor :one
-SELECT user_id
-FROM chirps
-WHERE id = $1
-`
-
-func (q *Queries) GetChirpAuthor(ctx context.Context, id uuid.UUID) (uuid.UUID, error) {
-	row := q.queryRow(ctx, q.getChirpAuthorStmt, getChirpAuthor, id)
-	var user_id uuid.UUID
-	err := row.Scan(&user_id)
-	return user_id, err
-}
-
-const getChirpEditor = `-- name: GetChirpEditor :one
-SELECT chirps.user_id, users.is_chirpy_red
-FROM chirps
-JOIN users ON users.id = chirps.user_id
-WHERE chirps.id = $1
-`
-
-type GetChirpEditorRow struct {
-	UserID      uuid.UUID
-	IsChirpyRed bool
-}
-
-// A chirp's author, and whether they are a Chirpy Red member.
-func (q *Queries) GetChirpEditor(ctx context.Context, id uuid.UUID) (GetChirpEditorRow, error) {
-	row := q.queryRow(ctx, q.getChirpEditorStmt, getChirpEditor, id)
-	var i GetChirpEditorRow
-	err := row.Scan(&i.UserID, &i.IsChirpyRed)
 	return i, err
 }
 
@@ -298,34 +255,44 @@ func (q *Queries) ListChirpsDesc(ctx context.Context, arg ListChirpsDescParams) 
 	return items, nil
 }
 
+const lockChirpForChange = `-- name: LockChirpForChange :one
+SELECT chirps.user_id, users.is_chirpy_red
+FROM chirps
+JOIN users ON users.id = chirps.user_id
+WHERE chirps.id = $1
+FOR NO KEY UPDATE OF chirps FOR SHARE OF users
+`
+
+type LockChirpForChangeRow struct {
+	UserID      uuid.UUID
+	IsChirpyRed bool
+}
+
+// A chirp's author and whether they are a Chirpy Red member, with the chirp
+// locked for a change and the author's row for share, so that a membership
+// change running at the same time comes wholly before the change or wholly
+// after it.
+func (q *Queries) LockChirpForChange(ctx context.Context, id uuid.UUID) (LockChirpForChangeRow, error) {
+	row := q.queryRow(ctx, q.lockChirpForChangeStmt, lockChirpForChange, id)
+	var i LockChirpForChangeRow
+	err := row.Scan(&i.UserID, &i.IsChirpyRed)
+	return i, err
+}
+
 const updateChirp = `-- name: UpdateChirp :one
-WITH editor AS (
-    SELECT users.id
-    FROM users
-    WHERE users.id = $3 AND users.is_chirpy_red
-    FOR SHARE
-)
 UPDATE chirps
-SET body = $1, updated_at = now()
-WHERE chirps.id = $2
-  AND chirps.user_id IN (SELECT editor.id FROM editor)
-RETURNING chirps.id, chirps.created_at, chirps.updated_at, chirps.body, chirps.user_id
+SET body = $2, updated_at = now()
+WHERE id = $1
+RETURNING id, created_at, updated_at, body, user_id
 `
 
 type UpdateChirpParams struct {
-	Body   string
-	ID     uuid.UUID
-	UserID uuid.UUID
+	ID   uuid.UUID
+	Body string
 }
 
-// Replaces a chirp's body, only for its author and only while that author is
-// a Chirpy Red member, as their account says at this moment; no row means
-// "not there", "not yours" or "not a member", which GetChirpEditor then tells
-// apart.
-// The member's row is locked (FOR SHARE) so that a downgrade running at the
-// same time comes wholly before the edit or wholly after it.
 func (q *Queries) UpdateChirp(ctx context.Context, arg UpdateChirpParams) (Chirp, error) {
-	row := q.queryRow(ctx, q.updateChirpStmt, updateChirp, arg.Body, arg.ID, arg.UserID)
+	row := q.queryRow(ctx, q.updateChirpStmt, updateChirp, arg.ID, arg.Body)
 	var i Chirp
 	err := row.Scan(
 		&i.ID,

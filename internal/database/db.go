@@ -24,6 +24,9 @@ func New(db DBTX) *Queries {
 func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	q := Queries{db: db}
 	var err error
+	if q.clearLoginAttemptsStmt, err = db.PrepareContext(ctx, clearLoginAttempts); err != nil {
+		return nil, fmt.Errorf("error preparing query ClearLoginAttempts: %w", err)
+	}
 	if q.countLoginAttemptStmt, err = db.PrepareContext(ctx, countLoginAttempt); err != nil {
 		return nil, fmt.Errorf("error preparing query CountLoginAttempt: %w", err)
 	}
@@ -51,14 +54,14 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.deleteChirpStmt, err = db.PrepareContext(ctx, deleteChirp); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteChirp: %w", err)
 	}
+	if q.endLoginWindowStmt, err = db.PrepareContext(ctx, endLoginWindow); err != nil {
+		return nil, fmt.Errorf("error preparing query EndLoginWindow: %w", err)
+	}
 	if q.getChirpStmt, err = db.PrepareContext(ctx, getChirp); err != nil {
 		return nil, fmt.Errorf("error preparing query GetChirp: %w", err)
 	}
-	if q.getChirpAuthorStmt, err = db.PrepareContext(ctx, getChirpAuthor); err != nil {
-		return nil, fmt.Errorf("error preparing query GetChirpAuthor: %w", err)
-	}
-	if q.getChirpEditorStmt, err = db.PrepareContext(ctx, getChirpEditor); err != nil {
-		return nil, fmt.Errorf("error preparing query GetChirpEditor: %w", err)
+	if q.getLoginAttemptsStmt, err = db.PrepareContext(ctx, getLoginAttempts); err != nil {
+		return nil, fmt.Errorf("error preparing query GetLoginAttempts: %w", err)
 	}
 	if q.getUserByEmailStmt, err = db.PrepareContext(ctx, getUserByEmail); err != nil {
 		return nil, fmt.Errorf("error preparing query GetUserByEmail: %w", err)
@@ -87,6 +90,12 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listWebhookInboxStmt, err = db.PrepareContext(ctx, listWebhookInbox); err != nil {
 		return nil, fmt.Errorf("error preparing query ListWebhookInbox: %w", err)
 	}
+	if q.lockChirpForChangeStmt, err = db.PrepareContext(ctx, lockChirpForChange); err != nil {
+		return nil, fmt.Errorf("error preparing query LockChirpForChange: %w", err)
+	}
+	if q.lockMembershipStmt, err = db.PrepareContext(ctx, lockMembership); err != nil {
+		return nil, fmt.Errorf("error preparing query LockMembership: %w", err)
+	}
 	if q.pruneLoginAttemptsStmt, err = db.PrepareContext(ctx, pruneLoginAttempts); err != nil {
 		return nil, fmt.Errorf("error preparing query PruneLoginAttempts: %w", err)
 	}
@@ -102,6 +111,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.revokeRefreshTokenStmt, err = db.PrepareContext(ctx, revokeRefreshToken); err != nil {
 		return nil, fmt.Errorf("error preparing query RevokeRefreshToken: %w", err)
 	}
+	if q.setMembershipStmt, err = db.PrepareContext(ctx, setMembership); err != nil {
+		return nil, fmt.Errorf("error preparing query SetMembership: %w", err)
+	}
 	if q.updateChirpStmt, err = db.PrepareContext(ctx, updateChirp); err != nil {
 		return nil, fmt.Errorf("error preparing query UpdateChirp: %w", err)
 	}
@@ -113,6 +125,11 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 
 func (q *Queries) Close() error {
 	var err error
+	if q.clearLoginAttemptsStmt != nil {
+		if cerr := q.clearLoginAttemptsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing clearLoginAttemptsStmt: %w", cerr)
+		}
+	}
 	if q.countLoginAttemptStmt != nil {
 		if cerr := q.countLoginAttemptStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing countLoginAttemptStmt: %w", cerr)
@@ -158,19 +175,19 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing deleteChirpStmt: %w", cerr)
 		}
 	}
+	if q.endLoginWindowStmt != nil {
+		if cerr := q.endLoginWindowStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing endLoginWindowStmt: %w", cerr)
+		}
+	}
 	if q.getChirpStmt != nil {
 		if cerr := q.getChirpStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getChirpStmt: %w", cerr)
 		}
 	}
-	if q.getChirpAuthorStmt != nil {
-		if cerr := q.getChirpAuthorStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing getChirpAuthorStmt: %w", cerr)
-		}
-	}
-	if q.getChirpEditorStmt != nil {
-		if cerr := q.getChirpEditorStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing getChirpEditorStmt: %w", cerr)
+	if q.getLoginAttemptsStmt != nil {
+		if cerr := q.getLoginAttemptsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getLoginAttemptsStmt: %w", cerr)
 		}
 	}
 	if q.getUserByEmailStmt != nil {
@@ -218,6 +235,16 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listWebhookInboxStmt: %w", cerr)
 		}
 	}
+	if q.lockChirpForChangeStmt != nil {
+		if cerr := q.lockChirpForChangeStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing lockChirpForChangeStmt: %w", cerr)
+		}
+	}
+	if q.lockMembershipStmt != nil {
+		if cerr := q.lockMembershipStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing lockMembershipStmt: %w", cerr)
+		}
+	}
 	if q.pruneLoginAttemptsStmt != nil {
 		if cerr := q.pruneLoginAttemptsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing pruneLoginAttemptsStmt: %w", cerr)
@@ -241,6 +268,11 @@ func (q *Queries) Close() error {
 	if q.revokeRefreshTokenStmt != nil {
 		if cerr := q.revokeRefreshTokenStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing revokeRefreshTokenStmt: %w", cerr)
+		}
+	}
+	if q.setMembershipStmt != nil {
+		if cerr := q.setMembershipStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setMembershipStmt: %w", cerr)
 		}
 	}
 	if q.updateChirpStmt != nil {
@@ -292,6 +324,7 @@ func (q *Queries) queryRow(ctx context.Context, stmt *sql.Stmt, query string, ar
 type Queries struct {
 	db                          DBTX
 	tx                          *sql.Tx
+	clearLoginAttemptsStmt      *sql.Stmt
 	countLoginAttemptStmt       *sql.Stmt
 	countVisitStmt              *sql.Stmt
 	createChirpStmt             *sql.Stmt
@@ -301,9 +334,9 @@ type Queries struct {
 	deleteAllUsersStmt          *sql.Stmt
 	deleteAllWebhooksStmt       *sql.Stmt
 	deleteChirpStmt             *sql.Stmt
+	endLoginWindowStmt          *sql.Stmt
 	getChirpStmt                *sql.Stmt
-	getChirpAuthorStmt          *sql.Stmt
-	getChirpEditorStmt          *sql.Stmt
+	getLoginAttemptsStmt        *sql.Stmt
 	getUserByEmailStmt          *sql.Stmt
 	getUserFromRefreshTokenStmt *sql.Stmt
 	getVisitsStmt               *sql.Stmt
@@ -313,11 +346,14 @@ type Queries struct {
 	listChirpsByAuthorDescStmt  *sql.Stmt
 	listChirpsDescStmt          *sql.Stmt
 	listWebhookInboxStmt        *sql.Stmt
+	lockChirpForChangeStmt      *sql.Stmt
+	lockMembershipStmt          *sql.Stmt
 	pruneLoginAttemptsStmt      *sql.Stmt
 	pruneWebhookInboxStmt       *sql.Stmt
 	recordWebhookStmt           *sql.Stmt
 	resetVisitsStmt             *sql.Stmt
 	revokeRefreshTokenStmt      *sql.Stmt
+	setMembershipStmt           *sql.Stmt
 	updateChirpStmt             *sql.Stmt
 	updateUserStmt              *sql.Stmt
 }
@@ -326,6 +362,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 	return &Queries{
 		db:                          tx,
 		tx:                          tx,
+		clearLoginAttemptsStmt:      q.clearLoginAttemptsStmt,
 		countLoginAttemptStmt:       q.countLoginAttemptStmt,
 		countVisitStmt:              q.countVisitStmt,
 		createChirpStmt:             q.createChirpStmt,
@@ -335,9 +372,9 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		deleteAllUsersStmt:          q.deleteAllUsersStmt,
 		deleteAllWebhooksStmt:       q.deleteAllWebhooksStmt,
 		deleteChirpStmt:             q.deleteChirpStmt,
+		endLoginWindowStmt:          q.endLoginWindowStmt,
 		getChirpStmt:                q.getChirpStmt,
-		getChirpAuthorStmt:          q.getChirpAuthorStmt,
-		getChirpEditorStmt:          q.getChirpEditorStmt,
+		getLoginAttemptsStmt:        q.getLoginAttemptsStmt,
 		getUserByEmailStmt:          q.getUserByEmailStmt,
 		getUserFromRefreshTokenStmt: q.getUserFromRefreshTokenStmt,
 		getVisitsStmt:               q.getVisitsStmt,
@@ -347,11 +384,14 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listChirpsByAuthorDescStmt:  q.listChirpsByAuthorDescStmt,
 		listChirpsDescStmt:          q.listChirpsDescStmt,
 		listWebhookInboxStmt:        q.listWebhookInboxStmt,
+		lockChirpForChangeStmt:      q.lockChirpForChangeStmt,
+		lockMembershipStmt:          q.lockMembershipStmt,
 		pruneLoginAttemptsStmt:      q.pruneLoginAttemptsStmt,
 		pruneWebhookInboxStmt:       q.pruneWebhookInboxStmt,
 		recordWebhookStmt:           q.recordWebhookStmt,
 		resetVisitsStmt:             q.resetVisitsStmt,
 		revokeRefreshTokenStmt:      q.revokeRefreshTokenStmt,
+		setMembershipStmt:           q.setMembershipStmt,
 		updateChirpStmt:             q.updateChirpStmt,
 		updateUserStmt:              q.updateUserStmt,
 	}

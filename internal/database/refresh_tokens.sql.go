@@ -13,29 +13,18 @@ import (
 )
 
 const createRefreshToken = `-- name: CreateRefreshToken :exec
-WITH cleared AS (
-    DELETE FROM login_attempts WHERE key = $4
-)
 INSERT INTO refresh_tokens (token, user_id, expires_at)
 VALUES ($1, $2, $3)
 `
 
 type CreateRefreshTokenParams struct {
-	Token       string
-	UserID      uuid.UUID
-	ExpiresAt   time.Time
-	ThrottleKey string
+	Token     string
+	UserID    uuid.UUID
+	ExpiresAt time.Time
 }
 
-// A login's refresh token; its success clears the attempts counted for the
-// key of its email from its client, in the same statement.
 func (q *Queries) CreateRefreshToken(ctx context.Context, arg CreateRefreshTokenParams) error {
-	_, err := q.exec(ctx, q.createRefreshTokenStmt, createRefreshToken,
-		arg.Token,
-		arg.UserID,
-		arg.ExpiresAt,
-		arg.ThrottleKey,
-	)
+	_, err := q.exec(ctx, q.createRefreshTokenStmt, createRefreshToken, arg.Token, arg.UserID, arg.ExpiresAt)
 	return err
 }
 

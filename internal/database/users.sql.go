@@ -7,6 +7,7 @@ package database
 
 import (
 	"context"
+	"database/sql"
 
 	"github.com/google/uuid"
 )
@@ -66,6 +67,48 @@ func (q *Queries) GetUserByEmail(ctx context.Context, email string) (User, error
 		&i.MembershipChangedAt,
 	)
 	return i, err
+}
+
+const lockMembership = `-- name: LockMembership :one
+SELECT is_chirpy_red, membership_changed_at
+FROM users
+WHERE id = $1
+FOR NO KEY UPDATE
+`
+
+type LockMembershipRow struct {
+	IsChirpyRed         bool
+	MembershipChangedAt sql.NullTime
+}
+
+// A user's Chirpy Red membership, locked until the transaction ends, so that
+// the webhook deliveries for one user are decided one at a time, each on the
+// membership the one before left.
+func (q *Queries) LockMembership(ctx context.Context, id uuid.UUID) (LockMembershipRow, error) {
+	row := q.queryRow(ctx, q.lockMembershipStmt, lockMembership, id)
+	var i LockMembershipRow
+	err := row.Scan(&i.IsChirpyRed, &i.MembershipChangedAt)
+	return i, err
+}
+
+const setMembership = `-- name: SetMembership :exec
+UPDATE users
+SET is_chirpy_red = $1,
+    membership_changed_at = coalesce($2::timestamptz, now()),
+    updated_at = now()
+WHERE id = $3
+`
+
+type SetMembershipParams struct {
+	IsChirpyRed bool
+	ChangedAt   sql.NullTime
+	ID          uuid.UUID
+}
+
+// changed_at NULL: the change is made now.
+func (q *Queries) SetMembership(ctx context.Context, arg SetMembershipParams) error {
+	_, err := q.exec(ctx, q.setMembershipStmt, setMembership, arg.IsChirpyRed, arg.ChangedAt, arg.ID)
+	return err
 }
 
 const updateUser = `-- name: UpdateUser :one

@@ -119,94 +119,33 @@ func (q *Queries) PruneWebhookInbox(ctx context.Context, arg PruneWebhookInboxPa
 	return result.RowsAffected()
 }
 
-const recordWebhook = `-- name: RecordWebhook :one
-WITH target AS (
-    -- The user, locked, so that the deliveries for one user are decided one
-    -- at a time, each on the membership the one before left. A retry of a
-    -- delivery already recorded locks nothing: it will find its id taken.
-    SELECT u.id,
-           coalesce($1::timestamptz < u.membership_changed_at, false) AS stale
-    FROM users u
-    WHERE u.id = $2::uuid
-      AND $3::boolean IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM webhook_inbox w WHERE w.id = $4)
-    FOR NO KEY UPDATE OF u
-), inserted AS (
-    INSERT INTO webhook_inbox (id, event, user_id, payload, outcome)
-    VALUES (
-        $4,
-        $5,
-        $2,
-        $6,
-        CASE
-            WHEN $3::boolean IS NULL THEN $7::text
-            WHEN NOT EXISTS (SELECT 1 FROM target) THEN $8::text
-            WHEN (SELECT target.stale FROM target) THEN $9::text
-            ELSE $10::text
-        END
-    )
-    ON CONFLICT (id) DO NOTHING
-    RETURNING outcome
-), changed AS (
-    -- Written only when something changes: the membership, or (given a
-    -- change time) the time of the last change. A retry that finds the user
-    -- as it asks, with no time of its own, writes nothing.
-    UPDATE users
-    SET is_chirpy_red = $3::boolean,
-        membership_changed_at = coalesce($1::timestamptz, now()),
-        updated_at = CASE
-            WHEN users.is_chirpy_red IS DISTINCT FROM $3::boolean THEN now()
-            ELSE users.updated_at
-        END
-    WHERE users.id IN (SELECT target.id FROM target WHERE NOT target.stale)
-      AND EXISTS (SELECT 1 FROM inserted)
-      AND (users.is_chirpy_red IS DISTINCT FROM $3::boolean
-           OR coalesce($1::timestamptz > users.membership_changed_at,
-                       $1::timestamptz IS NOT NULL))
-    RETURNING users.id
-)
-SELECT outcome::text FROM inserted
+const recordWebhook = `-- name: RecordWebhook :execrows
+INSERT INTO webhook_inbox (id, event, user_id, payload, outcome)
+VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (id) DO NOTHING
 `
 
 type RecordWebhookParams struct {
-	ChangedAt       sql.NullTime
-	UserID          uuid.NullUUID
-	SetRed          sql.NullBool
-	ID              string
-	Event           string
-	Payload         []byte
-	OutcomeNoChange string
-	OutcomeNoUser   string
-	OutcomeStale    string
-	OutcomeApplied  string
+	ID      string
+	Event   string
+	UserID  uuid.NullUUID
+	Payload []byte
+	Outcome string
 }
 
-// Records a delivery and applies it, in one statement and so in one
-// transaction: either both the inbox row and the membership change are
-// committed, or neither is. What an event means is decided in Go
-// (internal/polka): set_red is the membership the delivery sets (NULL: it
-// changes nothing), changed_at when the change was made (NULL: unknown, so
-// now), and the outcome_* parameters are what is recorded for a delivery that
-// changes nothing, one that changes its user, one older than the last change
-// applied to its user, and one whose user does not exist, so a new event or
-// outcome never touches this file.
-// Deliveries of one id queue on the inbox's primary key: the first inserts and
-// applies; any other finds the id taken, writes nothing and returns no row
-// (GetWebhookOutcome then reads the first one's outcome).
-func (q *Queries) RecordWebhook(ctx context.Context, arg RecordWebhookParams) (string, error) {
-	row := q.queryRow(ctx, q.recordWebhookStmt, recordWebhook,
-		arg.ChangedAt,
-		arg.UserID,
-		arg.SetRed,
+// Records a delivery with its outcome; no row: its id was recorded before
+// (by an earlier delivery, or a concurrent one that committed while this one
+// waited), and nothing is written.
+func (q *Queries) RecordWebhook(ctx context.Context, arg RecordWebhookParams) (int64, error) {
+	result, err := q.exec(ctx, q.recordWebhookStmt, recordWebhook,
 		arg.ID,
 		arg.Event,
+		arg.UserID,
 		arg.Payload,
-		arg.OutcomeNoChange,
-		arg.OutcomeNoUser,
-		arg.OutcomeStale,
-		arg.OutcomeApplied,
+		arg.Outcome,
 	)
-	var outcome string
-	err := row.Scan(&outcome)
-	return outcome, err
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
 }

@@ -30,7 +30,7 @@ var allowed = map[string][]string{
 	// Storage: the sqlc output and the migrations are its alone.
 	"chirpy/internal/database": nil,
 	"chirpy/sql/schema":        nil,
-	"chirpy/internal/store":    {"chirpy/internal/database", "chirpy/sql/schema", "chirpy/internal/polka", "chirpy/internal/auth"},
+	"chirpy/internal/store":    {"chirpy/internal/database", "chirpy/sql/schema", "chirpy/internal/auth", "chirpy/internal/chirp", "chirpy/internal/polka"},
 	// HTTP.
 	"chirpy/internal/server": {"chirpy/internal/auth", "chirpy/internal/chirp", "chirpy/internal/jsonbody",
 		"chirpy/internal/polka", "chirpy/internal/store"},

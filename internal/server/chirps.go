@@ -65,7 +65,7 @@ func handleChirpsDelete(st *store.Store) userHandlerFunc {
 		if err != nil {
 			return err
 		}
-		// Someone else's chirp is store.ErrNotAuthor: 403.
+		// Someone else's chirp is chirp.ErrNotAuthor: 403.
 		err = st.DeleteChirp(r.Context(), id, userID)
 		if errors.Is(err, store.ErrNotFound) {
 			return errChirpNotFound
@@ -96,7 +96,7 @@ func handleChirpsUpdate(st *store.Store, b *bodies) userHandlerFunc {
 		}
 		// Membership is read from the account now, not from the token, so a
 		// downgrade takes effect at once. Someone else's chirp is
-		// store.ErrNotAuthor, a non-member's edit store.ErrNotMember: 403.
+		// chirp.ErrNotAuthor, a non-member's edit chirp.ErrNotMember: 403.
 		c, err := st.UpdateChirp(r.Context(), id, userID, body)
 		if errors.Is(err, store.ErrNotFound) {
 			return errChirpNotFound

@@ -78,11 +78,11 @@ var statuses = []struct {
 	{kind: chirp.ErrTooLong, status: http.StatusBadRequest},
 	{kind: chirp.ErrEmpty, status: http.StatusBadRequest},
 	{kind: chirp.ErrNUL, status: http.StatusBadRequest},
+	{kind: chirp.ErrNotAuthor, status: http.StatusForbidden},
+	{kind: chirp.ErrNotMember, status: http.StatusForbidden},
 	{kind: polka.ErrInvalid, status: http.StatusBadRequest},
 	{kind: polka.ErrBadSignature, status: http.StatusUnauthorized, header: http.Header{"Www-Authenticate": {"Webhook-Signature"}}},
 	// What the store found.
-	{kind: store.ErrNotAuthor, status: http.StatusForbidden, message: "You can only change your own chirps"},
-	{kind: store.ErrNotMember, status: http.StatusForbidden, message: "Editing chirps is a Chirpy Red feature; this account is not a member"},
 	{kind: store.ErrConflict, status: http.StatusConflict, message: "An account with this email already exists"},
 	{kind: store.ErrNotFound, status: http.StatusNotFound, message: "Not found"},
 	// A value no check before the store caught (text with NUL, say): still

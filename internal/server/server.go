@@ -31,8 +31,8 @@ type Deps struct {
 	PolkaSigner *polka.Signer
 	// Dev enables POST /admin/reset.
 	Dev bool
-	// LoginLimits throttle logins (zero: no throttling; production uses
-	// auth.DefaultLoginLimits).
+	// LoginLimits throttle logins (production uses auth.DefaultLoginLimits);
+	// the zero LoginLimits refuses every login.
 	LoginLimits auth.LoginLimits
 	// TrustedProxies are the load balancers whose X-Forwarded-For tells the
 	// client's address (for the login throttle); none by default.

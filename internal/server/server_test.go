@@ -94,10 +94,11 @@ func TestLoginForUnknownEmailSpendsAHash(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(NewServer(Deps{
-		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Store:     st,
-		Hasher:    hasher,
-		JWTSecret: []byte("secret"),
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Store:       st,
+		Hasher:      hasher,
+		JWTSecret:   []byte("secret"),
+		LoginLimits: auth.DefaultLoginLimits,
 	}))
 	defer srv.Close()
 	post := func(path, body string) int {

@@ -37,8 +37,8 @@ type login struct {
 	st      *store.Store
 	hasher  *auth.Hasher
 	secret  []byte
-	limits  auth.LoginLimits // zero: no throttling
-	proxies []netip.Prefix   // whose X-Forwarded-For is believed
+	limits  auth.LoginLimits
+	proxies []netip.Prefix // whose X-Forwarded-For is believed
 	bodies  *bodies
 	metrics *Metrics
 }
@@ -63,15 +63,13 @@ func handleLogin(l login) handlerFunc {
 		// count cannot be kept, the login fails (503): the throttle fails
 		// closed.
 		keys := auth.KeysOf(req.Email, clientAddr(r, l.proxies))
-		if l.limits.PerEmail > 0 {
-			counts, now, err := l.st.CountLoginAttempt(r.Context(), keys, l.limits)
-			if err != nil {
-				return err
-			}
-			if ok, wait := l.limits.Allow(counts, now); !ok {
-				l.metrics.loginThrottled()
-				return tooManyLogins(wait)
-			}
+		ok, wait, err := l.limits.Check(r.Context(), l.st, keys)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			l.metrics.loginThrottled()
+			return tooManyLogins(wait)
 		}
 		u, ok, err := checkLogin(r.Context(), l.st, l.hasher, req)
 		if err != nil {
@@ -80,13 +78,17 @@ func handleLogin(l login) handlerFunc {
 		if !ok {
 			return errBadLogin
 		}
+		// A success clears the count of its email from its client.
+		if err := l.st.ClearLoginAttempts(r.Context(), keys.Email); err != nil {
+			return err
+		}
 
 		access, err := auth.MakeJWT(u.ID, l.secret, auth.AccessTokenTTL)
 		if err != nil {
 			return err
 		}
 		refresh := auth.MakeRefreshToken()
-		err = l.st.CreateRefreshToken(r.Context(), auth.HashRefreshToken(refresh), u.ID, time.Now().Add(auth.RefreshTokenTTL), keys.Email)
+		err = l.st.CreateRefreshToken(r.Context(), auth.HashRefreshToken(refresh), u.ID, time.Now().Add(auth.RefreshTokenTTL))
 		if errors.Is(err, store.ErrNotFound) {
 			// The account was deleted while its password was being checked.
 			return errBadLogin

@@ -2,13 +2,12 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"iter"
 	"time"
 
 	"github.com/google/uuid"
 
+	"chirpy/internal/chirp"
 	"chirpy/internal/database"
 )
 
@@ -46,55 +45,40 @@ func (s *Store) Chirp(ctx context.Context, id uuid.UUID) (Chirp, error) {
 	return chirpOf(c), nil
 }
 
-// DeleteChirp deletes the chirp with id if authorID wrote it: ErrNotFound if
-// there is no such chirp, ErrNotAuthor if someone else wrote it. The author's
-// delete is one round trip; a refusal takes a second to say why.
-func (s *Store) DeleteChirp(ctx context.Context, id, authorID uuid.UUID) error {
-	_, err := write(ctx, s, "delete chirp", func(ctx context.Context) (struct{}, error) {
-		_, err := s.q.DeleteChirp(ctx, database.DeleteChirpParams{ID: id, UserID: authorID})
-		if err == nil || !errors.Is(err, sql.ErrNoRows) {
-			return struct{}{}, fail("delete chirp", err)
+// DeleteChirp deletes the chirp with id if user may (chirp.MayDelete):
+// ErrNotFound if there is no such chirp, chirp.ErrNotAuthor if user may not.
+func (s *Store) DeleteChirp(ctx context.Context, id, user uuid.UUID) error {
+	return s.InTx(ctx, func(tx *Store) error {
+		c, err := tx.q.LockChirpForChange(ctx, id)
+		if err != nil {
+			return fail("lock chirp", err)
 		}
-		author, err := s.q.GetChirpAuthor(ctx, id)
-		switch {
-		case err != nil:
-			return struct{}{}, fail("get chirp author", err)
-		case author != authorID:
-			return struct{}{}, failAs("delete chirp", ErrNotAuthor, sql.ErrNoRows)
+		if err := chirp.MayDelete(user, c.UserID); err != nil {
+			return err
 		}
-		// The author's own chirp, deleted by a concurrent request.
-		return struct{}{}, failAs("delete chirp", ErrNotFound, sql.ErrNoRows)
+		return fail("delete chirp", tx.q.DeleteChirp(ctx, id))
 	})
-	return err
 }
 
-// UpdateChirp replaces the body of the chirp with id, whose body the chirp
-// rules have cleaned, if editorID wrote it and is a Chirpy Red member as their
-// account says at this moment: ErrNotFound if there is no such chirp,
-// ErrNotAuthor if someone else wrote it, ErrNotMember if the author is not a
-// member. The author's edit is one round trip; a refusal takes a second to
-// say why.
-func (s *Store) UpdateChirp(ctx context.Context, id, editorID uuid.UUID, body string) (Chirp, error) {
-	return write(ctx, s, "update chirp", func(ctx context.Context) (Chirp, error) {
-		// The second query can find a member's own chirp only if the chirp or
-		// the membership changed in between; then the edit is tried again.
-		for range 3 {
-			c, err := s.q.UpdateChirp(ctx, database.UpdateChirpParams{ID: id, UserID: editorID, Body: body})
-			if err == nil || !errors.Is(err, sql.ErrNoRows) {
-				return chirpOf(c), fail("update chirp", err)
-			}
-			editor, err := s.q.GetChirpEditor(ctx, id)
-			switch {
-			case err != nil:
-				return Chirp{}, fail("get chirp editor", err)
-			case editor.UserID != editorID:
-				return Chirp{}, failAs("update chirp", ErrNotAuthor, sql.ErrNoRows)
-			case !editor.IsChirpyRed:
-				return Chirp{}, failAs("update chirp", ErrNotMember, sql.ErrNoRows)
-			}
+// UpdateChirp replaces the body of the chirp with id, which the chirp rules
+// have cleaned, if user may (chirp.MayEdit: its author, while a Chirpy Red
+// member, as their account says at this moment): ErrNotFound if there is no
+// such chirp, chirp.ErrNotAuthor or chirp.ErrNotMember if user may not.
+func (s *Store) UpdateChirp(ctx context.Context, id, user uuid.UUID, body string) (Chirp, error) {
+	var updated Chirp
+	err := s.InTx(ctx, func(tx *Store) error {
+		c, err := tx.q.LockChirpForChange(ctx, id)
+		if err != nil {
+			return fail("lock chirp", err)
 		}
-		return Chirp{}, failAs("update chirp", ErrUnavailable, errors.New("the chirp or its author's membership kept changing"))
+		if err := chirp.MayEdit(user, c.UserID, c.IsChirpyRed); err != nil {
+			return err
+		}
+		row, err := tx.q.UpdateChirp(ctx, database.UpdateChirpParams{ID: id, Body: body})
+		updated = chirpOf(row)
+		return fail("update chirp", err)
 	})
+	return updated, err
 }
 
 // ChirpFilter says which chirps a list holds, and in what order: oldest
@@ -159,7 +143,7 @@ func (s *Store) ChirpPage(ctx context.Context, f ChirpFilter, after Cursor, limi
 
 // ChirpPages returns the whole list f, pageSize chirps at a time, so that a
 // list of any length is held in bounded memory: while the caller works on one
-// page, the next is read (except inside InTx, whose one connection cannot run
+// page, the next is read (so not inside InTx, whose one connection cannot run
 // two queries at once). Each page gets Options.PageTimeout of its own. The
 // first error ends the list. Stopping early (break) cancels the page being
 // read ahead.
@@ -183,13 +167,6 @@ func (s *Store) ChirpPages(ctx context.Context, f ChirpFilter, pageSize int) ite
 			if r.err != nil {
 				yield(nil, r.err)
 				return
-			}
-			if s.tx != nil {
-				if !yield(r.page, nil) || !r.more {
-					return
-				}
-				r = read(After(r.page[len(r.page)-1]))
-				continue
 			}
 			var next chan result
 			if r.more {

@@ -28,11 +28,6 @@ var (
 	// overloaded, shutting down, timed out, or a lost transaction conflict);
 	// trying again later may succeed.
 	ErrUnavailable = errors.New("database unavailable")
-	// ErrNotAuthor: the chirp is someone else's.
-	ErrNotAuthor = errors.New("not the author")
-	// ErrNotMember: what was asked for needs a Chirpy Red membership, which
-	// the user does not have.
-	ErrNotMember = errors.New("not a Chirpy Red member")
 	// ErrNoSchema: the database lacks Chirpy's tables: it was never migrated
 	// (Migrate; the server migrates when it starts).
 	ErrNoSchema = errors.New("the database holds no Chirpy tables: the server creates them when it starts")

@@ -2,8 +2,8 @@
 // server that speaks SQL: it alone imports database/sql, the driver (lib/pq)
 // and the queries sqlc generates (internal/database). It returns Chirpy's own
 // types and a few kinds of error (ErrNotFound, ErrConflict, ErrInvalid,
-// ErrUnavailable, ErrNotAuthor, ErrNotMember), which the HTTP edge maps to
-// statuses.
+// ErrUnavailable), which the HTTP edge maps to statuses; a refusal of a rule
+// it carries out is the rule's own error (chirp.ErrNotAuthor, say).
 package store
 
 import (

@@ -110,7 +110,7 @@ func TestKindOf(t *testing.T) {
 		{&pq.Error{Code: "42601"}, nil},                  // syntax error: our bug
 	} {
 		err := store.Fail("op", tc.err)
-		for _, kind := range []error{store.ErrNotFound, store.ErrConflict, store.ErrInvalid, store.ErrUnavailable, store.ErrNotAuthor} {
+		for _, kind := range []error{store.ErrNotFound, store.ErrConflict, store.ErrInvalid, store.ErrUnavailable} {
 			if errors.Is(err, kind) != (kind == tc.want) {
 				t.Errorf("fail(%v): errors.Is(%v) = %v", tc.err, kind, errors.Is(err, kind))
 			}

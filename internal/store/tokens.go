@@ -12,13 +12,12 @@ import (
 // Refresh tokens are stored only as their hash (auth.HashRefreshToken): a
 // copy of the database holds no usable token.
 
-// CreateRefreshToken stores a refresh token's hash for userID, the end of a
-// successful login, which clears the attempts counted under throttleKey (its
-// email key; see CountLoginAttempt): ErrNotFound if that account is gone.
-func (s *Store) CreateRefreshToken(ctx context.Context, tokenHash string, userID uuid.UUID, expiresAt time.Time, throttleKey string) error {
+// CreateRefreshToken stores a refresh token's hash for userID: ErrNotFound if
+// that account is gone.
+func (s *Store) CreateRefreshToken(ctx context.Context, tokenHash string, userID uuid.UUID, expiresAt time.Time) error {
 	_, err := write(ctx, s, "store refresh token", func(ctx context.Context) (struct{}, error) {
 		err := s.q.CreateRefreshToken(ctx, database.CreateRefreshTokenParams{
-			Token: tokenHash, UserID: userID, ExpiresAt: expiresAt, ThrottleKey: throttleKey,
+			Token: tokenHash, UserID: userID, ExpiresAt: expiresAt,
 		})
 		return struct{}{}, fail("store refresh token", err)
 	})

@@ -54,7 +54,7 @@ func TestUsers(t *testing.T) {
 	if _, err := s.CreateChirp(ctx, saul.ID, "Better call Saul"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CreateRefreshToken(ctx, "digest", saul.ID, time.Now().Add(time.Hour), "e:key"); err != nil {
+	if err := s.CreateRefreshToken(ctx, "digest", saul.ID, time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	exec(t, s, `INSERT INTO webhook_inbox (id, event, payload, outcome) VALUES ('msg', 'user.upgraded', '{}', 'applied')`)
@@ -73,13 +73,13 @@ func TestRefreshTokens(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
 	walt, _ := s.CreateUser(ctx, "walt@breakingbad.com", "h")
-	if err := s.CreateRefreshToken(ctx, "live", walt.ID, time.Now().Add(time.Hour), "e:key"); err != nil {
+	if err := s.CreateRefreshToken(ctx, "live", walt.ID, time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CreateRefreshToken(ctx, "expired", walt.ID, time.Now().Add(-time.Second), "e:key"); err != nil {
+	if err := s.CreateRefreshToken(ctx, "expired", walt.ID, time.Now().Add(-time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CreateRefreshToken(ctx, "orphan", uuid.New(), time.Now().Add(time.Hour), "e:key"); !errors.Is(err, store.ErrNotFound) {
+	if err := s.CreateRefreshToken(ctx, "orphan", uuid.New(), time.Now().Add(time.Hour)); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("token for no one: %v, want store.ErrNotFound", err)
 	}
 	if id, err := s.RefreshTokenUser(ctx, "live"); err != nil || id != walt.ID {

@@ -15,55 +15,51 @@ import (
 // The webhook inbox: every Polka delivery that passed authentication and
 // validation, kept for polka.InboxRetention to recognise the sender's retries.
 
-// RecordDelivery records d and applies its membership change, in one
-// statement and so in one transaction: when it returns nil, both are
-// committed; otherwise neither is. A delivery whose id was recorded before
-// (by an earlier delivery, or a concurrent one that committed while this one
-// waited) writes nothing and returns the first one's outcome, with duplicate
-// set.
-//
-// Changes of one user's membership are applied one at a time, in the order of
-// their times (d.At): one older than the last change applied to its user is
-// recorded as polka.Stale and changes nothing. A change without a time is
-// applied as of its arrival.
+// RecordDelivery records d and carries out what polka.Decide makes of it, in
+// one transaction: when it returns nil, both the inbox row and the
+// membership change are committed; otherwise neither is. The user's row is
+// locked first, so that the deliveries for one user are decided one at a
+// time, each on the membership the one before left. A delivery whose id was
+// recorded before (by an earlier delivery, or a concurrent one that committed
+// while this one waited) writes nothing and returns the first one's outcome,
+// with duplicate set.
 func (s *Store) RecordDelivery(ctx context.Context, d polka.Delivery) (outcome polka.Outcome, duplicate bool, err error) {
-	type recorded struct {
-		outcome   polka.Outcome
-		duplicate bool
-	}
-	r, err := write(ctx, s, "record webhook", func(ctx context.Context) (recorded, error) {
-		outcome, duplicate, err := s.recordDelivery(ctx, d)
-		return recorded{outcome, duplicate}, err
+	err = s.InTx(ctx, func(tx *Store) error {
+		var m polka.Membership
+		found := false
+		if _, changes := d.Change.Member(); changes && d.UserID.Valid {
+			row, err := tx.q.LockMembership(ctx, d.UserID.UUID)
+			switch {
+			case err == nil:
+				found, m = true, polka.Membership{Red: row.IsChirpyRed, ChangedAt: row.MembershipChangedAt.Time}
+			case !errors.Is(err, sql.ErrNoRows):
+				return fail("lock membership", err)
+			}
+		}
+		decision := polka.Decide(d, m, found)
+		n, err := tx.q.RecordWebhook(ctx, database.RecordWebhookParams{
+			ID: d.ID, Event: d.Event, UserID: d.UserID, Payload: d.Payload, Outcome: decision.Outcome.String(),
+		})
+		if err != nil {
+			return fail("record webhook", err)
+		}
+		if n == 0 {
+			duplicate = true
+			return nil // nothing was written
+		}
+		outcome = decision.Outcome
+		if !decision.Write {
+			return nil
+		}
+		at := decision.Set.ChangedAt
+		return fail("set membership", tx.q.SetMembership(ctx, database.SetMembershipParams{
+			ID: d.UserID.UUID, IsChirpyRed: decision.Set.Red, ChangedAt: sql.NullTime{Time: at, Valid: !at.IsZero()},
+		}))
 	})
-	return r.outcome, r.duplicate, err
-}
-
-func (s *Store) recordDelivery(ctx context.Context, d polka.Delivery) (outcome polka.Outcome, duplicate bool, err error) {
-	var setRed sql.NullBool
-	if member, changes := d.Change.Member(); changes {
-		setRed = sql.NullBool{Bool: member, Valid: true}
+	if err != nil || !duplicate {
+		return outcome, duplicate, err
 	}
-	word, err := s.q.RecordWebhook(ctx, database.RecordWebhookParams{
-		ID:              d.ID,
-		Event:           d.Event,
-		UserID:          d.UserID,
-		Payload:         d.Payload,
-		SetRed:          setRed,
-		ChangedAt:       sql.NullTime{Time: d.At, Valid: !d.At.IsZero()},
-		OutcomeNoChange: polka.Ignored.String(),
-		OutcomeApplied:  polka.Applied.String(),
-		OutcomeNoUser:   polka.UnknownUser.String(),
-		OutcomeStale:    polka.Stale.String(),
-	})
-	if err == nil {
-		outcome, err = parseOutcome("record webhook", word)
-		return outcome, false, err
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return 0, false, fail("record webhook", err)
-	}
-	// No row: the id was taken.
-	word, err = s.q.GetWebhookOutcome(ctx, d.ID)
+	word, err := s.q.GetWebhookOutcome(ctx, d.ID)
 	if errors.Is(err, sql.ErrNoRows) {
 		// Pruned or reset in between: nothing is recorded now, so a retry
 		// will apply it.

@@ -8,42 +8,25 @@ SELECT id, created_at, updated_at, body, user_id
 FROM chirps
 WHERE id = $1;
 
--- name: DeleteChirp :one
--- Deletes only the author's own chirp; no row means "not yours" or "not there",
--- which GetChirpAuthor then tells apart.
-DELETE FROM chirps
-WHERE id = $1 AND user_id = $2
-RETURNING id;
-
--- name: UpdateChirp :one
--- Replaces a chirp's body, only for its author and only while that author is
--- a Chirpy Red member, as their account says at this moment; no row means
--- "not there", "not yours" or "not a member", which GetChirpEditor then tells
--- apart.
--- The member's row is locked (FOR SHARE) so that a downgrade running at the
--- same time comes wholly before the edit or wholly after it.
-WITH editor AS (
-    SELECT users.id
-    FROM users
-    WHERE users.id = sqlc.arg(user_id) AND users.is_chirpy_red
-    FOR SHARE
-)
-UPDATE chirps
-SET body = sqlc.arg(body), updated_at = now()
-WHERE chirps.id = sqlc.arg(id)
-  AND chirps.user_id IN (SELECT editor.id FROM editor)
-RETURNING chirps.id, chirps.created_at, chirps.updated_at, chirps.body, chirps.user_id;
-
--- name: GetChirpEditor :one
--- A chirp's author, and whether they are a Chirpy Red member.
+-- name: LockChirpForChange :one
+-- A chirp's author and whether they are a Chirpy Red member, with the chirp
+-- locked for a change and the author's row for share, so that a membership
+-- change running at the same time comes wholly before the change or wholly
+-- after it.
 SELECT chirps.user_id, users.is_chirpy_red
 FROM chirps
 JOIN users ON users.id = chirps.user_id
-WHERE chirps.id = $1;
+WHERE chirps.id = $1
+FOR NO KEY UPDATE OF chirps FOR SHARE OF users;
 
--- name: GetChirpAuthor :one
-SELECT user_id
-FROM chirps
+-- name: UpdateChirp :one
+UPDATE chirps
+SET body = $2, updated_at = now()
+WHERE id = $1
+RETURNING id, created_at, updated_at, body, user_id;
+
+-- name: DeleteChirp :exec
+DELETE FROM chirps
 WHERE id = $1;
 
 -- The list queries read one page at a time, keyed on the last (created_at, id)

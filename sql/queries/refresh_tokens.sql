@@ -1,11 +1,6 @@
 -- name: CreateRefreshToken :exec
--- A login's refresh token; its success clears the attempts counted for the
--- key of its email from its client, in the same statement.
-WITH cleared AS (
-    DELETE FROM login_attempts WHERE key = sqlc.arg(throttle_key)
-)
 INSERT INTO refresh_tokens (token, user_id, expires_at)
-VALUES (sqlc.arg(token), sqlc.arg(user_id), sqlc.arg(expires_at));
+VALUES ($1, $2, $3);
 
 -- name: GetUserFromRefreshToken :one
 SELECT user_id

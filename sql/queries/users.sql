@@ -17,3 +17,20 @@ RETURNING *;
 -- name: DeleteAllUsers :exec
 -- Their chirps and refresh tokens go with them (ON DELETE CASCADE).
 DELETE FROM users;
+
+-- name: LockMembership :one
+-- A user's Chirpy Red membership, locked until the transaction ends, so that
+-- the webhook deliveries for one user are decided one at a time, each on the
+-- membership the one before left.
+SELECT is_chirpy_red, membership_changed_at
+FROM users
+WHERE id = $1
+FOR NO KEY UPDATE;
+
+-- name: SetMembership :exec
+-- changed_at NULL: the change is made now.
+UPDATE users
+SET is_chirpy_red = sqlc.arg(is_chirpy_red),
+    membership_changed_at = coalesce(sqlc.narg(changed_at)::timestamptz, now()),
+    updated_at = now()
+WHERE id = sqlc.arg(id);

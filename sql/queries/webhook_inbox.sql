@@ -1,62 +1,10 @@
--- name: RecordWebhook :one
--- Records a delivery and applies it, in one statement and so in one
--- transaction: either both the inbox row and the membership change are
--- committed, or neither is. What an event means is decided in Go
--- (internal/polka): set_red is the membership the delivery sets (NULL: it
--- changes nothing), changed_at when the change was made (NULL: unknown, so
--- now), and the outcome_* parameters are what is recorded for a delivery that
--- changes nothing, one that changes its user, one older than the last change
--- applied to its user, and one whose user does not exist, so a new event or
--- outcome never touches this file.
--- Deliveries of one id queue on the inbox's primary key: the first inserts and
--- applies; any other finds the id taken, writes nothing and returns no row
--- (GetWebhookOutcome then reads the first one's outcome).
-WITH target AS (
-    -- The user, locked, so that the deliveries for one user are decided one
-    -- at a time, each on the membership the one before left. A retry of a
-    -- delivery already recorded locks nothing: it will find its id taken.
-    SELECT u.id,
-           coalesce(sqlc.narg(changed_at)::timestamptz < u.membership_changed_at, false) AS stale
-    FROM users u
-    WHERE u.id = sqlc.narg(user_id)::uuid
-      AND sqlc.narg(set_red)::boolean IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM webhook_inbox w WHERE w.id = sqlc.arg(id))
-    FOR NO KEY UPDATE OF u
-), inserted AS (
-    INSERT INTO webhook_inbox (id, event, user_id, payload, outcome)
-    VALUES (
-        sqlc.arg(id),
-        sqlc.arg(event),
-        sqlc.narg(user_id),
-        sqlc.arg(payload),
-        CASE
-            WHEN sqlc.narg(set_red)::boolean IS NULL THEN sqlc.arg(outcome_no_change)::text
-            WHEN NOT EXISTS (SELECT 1 FROM target) THEN sqlc.arg(outcome_no_user)::text
-            WHEN (SELECT target.stale FROM target) THEN sqlc.arg(outcome_stale)::text
-            ELSE sqlc.arg(outcome_applied)::text
-        END
-    )
-    ON CONFLICT (id) DO NOTHING
-    RETURNING outcome
-), changed AS (
-    -- Written only when something changes: the membership, or (given a
-    -- change time) the time of the last change. A retry that finds the user
-    -- as it asks, with no time of its own, writes nothing.
-    UPDATE users
-    SET is_chirpy_red = sqlc.narg(set_red)::boolean,
-        membership_changed_at = coalesce(sqlc.narg(changed_at)::timestamptz, now()),
-        updated_at = CASE
-            WHEN users.is_chirpy_red IS DISTINCT FROM sqlc.narg(set_red)::boolean THEN now()
-            ELSE users.updated_at
-        END
-    WHERE users.id IN (SELECT target.id FROM target WHERE NOT target.stale)
-      AND EXISTS (SELECT 1 FROM inserted)
-      AND (users.is_chirpy_red IS DISTINCT FROM sqlc.narg(set_red)::boolean
-           OR coalesce(sqlc.narg(changed_at)::timestamptz > users.membership_changed_at,
-                       sqlc.narg(changed_at)::timestamptz IS NOT NULL))
-    RETURNING users.id
-)
-SELECT outcome::text FROM inserted;
+-- name: RecordWebhook :execrows
+-- Records a delivery with its outcome; no row: its id was recorded before
+-- (by an earlier delivery, or a concurrent one that committed while this one
+-- waited), and nothing is written.
+INSERT INTO webhook_inbox (id, event, user_id, payload, outcome)
+VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (id) DO NOTHING;
 
 -- name: GetWebhookOutcome :one
 -- The outcome a delivery recorded before, for its retry. txid_current()

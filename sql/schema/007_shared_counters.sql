@@ -9,8 +9,9 @@ CREATE TABLE site_visits (
 );
 INSERT INTO site_visits DEFAULT VALUES;
 
--- Login attempts, counted per key (an email from one client, and a client
--- alone) in a window that begins with the key's first attempt.
+-- Login attempts, counted per key (a client, an email from one client, and
+-- an email from any client) in a window that begins with the key's first
+-- attempt.
 CREATE TABLE login_attempts (
     key          text        PRIMARY KEY,
     window_start timestamptz NOT NULL,
