@@ -7,10 +7,12 @@ import (
 	"net/http"
 	"net/netip"
 	"sync"
+
+	"chirpy/internal/auth"
 )
 
 // ConnLimiter caps the connections a server holds at once, in all and from
-// one client (an IPv4 address, an IPv6 /64), so that no client can take every
+// one client (auth.ClientOf), so that no client can take every
 // file descriptor, nor the memory each connection holds. At a cap, a new
 // connection takes the place of the one idle longest (a keep-alive
 // connection between requests, or one that has sent nothing yet): of all,
@@ -31,7 +33,7 @@ type ConnLimiter struct {
 	mu       sync.Mutex
 	conns    map[net.Conn]*heldConn
 	idle     *list.List // of *heldConn, idle longest first
-	byClient map[netip.Addr]*clientConns
+	byClient map[netip.Prefix]*clientConns
 	// refused and evicted count what the caps did.
 	refused, evicted int64
 }
@@ -45,7 +47,7 @@ type clientConns struct {
 // heldConn is one connection the limiter holds.
 type heldConn struct {
 	c      net.Conn
-	client netip.Addr
+	client netip.Prefix
 	// In ConnLimiter.idle and in its client's idle while idle; nil while
 	// busy.
 	idle, clientIdle *list.Element
@@ -58,7 +60,7 @@ type connKey struct{}
 // perClient from one client (except the trusted proxies' addresses).
 func LimitConnections(ln net.Listener, max, perClient int, trusted []netip.Prefix) *ConnLimiter {
 	return &ConnLimiter{Listener: ln, max: max, perClient: perClient, trusted: trusted,
-		conns: map[net.Conn]*heldConn{}, idle: list.New(), byClient: map[netip.Addr]*clientConns{}}
+		conns: map[net.Conn]*heldConn{}, idle: list.New(), byClient: map[netip.Prefix]*clientConns{}}
 }
 
 // Accept returns the next connection within the caps.
@@ -88,7 +90,7 @@ func (l *ConnLimiter) Accept() (net.Conn, error) {
 // admit decides on a new connection, with l.mu held, and returns the
 // connections to close for it, if any.
 func (l *ConnLimiter) admit(c net.Conn, addr netip.Addr) (bool, []net.Conn) {
-	client := clientOf(addr)
+	client := auth.ClientOf(addr)
 	cc := l.byClient[client]
 	if cc == nil {
 		cc = &clientConns{idle: list.New()}
@@ -152,16 +154,6 @@ func (l *ConnLimiter) markBusy(h *heldConn) {
 		l.byClient[h.client].idle.Remove(h.clientIdle)
 		h.idle, h.clientIdle = nil, nil
 	}
-}
-
-// clientOf is the client an address belongs to: an IPv4 address, or an IPv6
-// /64, the least a subscriber is given (as the login throttle counts them).
-func clientOf(a netip.Addr) netip.Addr {
-	if a.Is6() {
-		p, _ := a.Prefix(64) // cannot fail for 64 bits of an IPv6 address
-		return p.Addr()
-	}
-	return a
 }
 
 // forget stops holding h, with l.mu held.

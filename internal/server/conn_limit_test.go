@@ -199,21 +199,3 @@ func TestConnLimiterPerClient(t *testing.T) {
 		t.Fatalf("held %d, refused %d, evicted %d; want 9, 1, 1", held, refused, evicted)
 	}
 }
-
-// An IPv6 client is its /64: a subscriber has at least that many addresses.
-func TestClientOf(t *testing.T) {
-	for _, c := range []struct {
-		a, b string
-		same bool
-	}{
-		{"2001:db8::1", "2001:db8::ffff:1", true},
-		{"2001:db8::1", "2001:db8:0:1::1", false},
-		{"192.0.2.1", "192.0.2.2", false},
-		{"192.0.2.1", "192.0.2.1", true},
-	} {
-		a, b := clientOf(netip.MustParseAddr(c.a)), clientOf(netip.MustParseAddr(c.b))
-		if (a == b) != c.same {
-			t.Errorf("%s and %s: one client %v, want %v", c.a, c.b, a == b, c.same)
-		}
-	}
-}
