@@ -21,6 +21,7 @@ import (
 
 	"chirpy/internal/auth"
 	"chirpy/internal/config"
+	"chirpy/internal/connlimit"
 	"chirpy/internal/logging"
 	"chirpy/internal/polka"
 	"chirpy/internal/server"
@@ -217,7 +218,7 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 	if maxConns == 0 {
 		maxConns = defaultMaxConnections(cfg.DBMaxConns)
 	}
-	ln := server.LimitConnections(tcp, maxConns, cfg.MaxConnectionsPerClient, cfg.TrustedProxies)
+	ln := connlimit.New(tcp, maxConns, cfg.MaxConnectionsPerClient, cfg.TrustedProxies)
 	srv.ConnState, srv.ConnContext, srv.Handler = ln.ConnState, ln.ConnContext, ln.Guard(handler)
 	logger.Info("serving", "addr", ln.Addr().String(), "platform", cfg.Platform, "max_connections", maxConns)
 	if n, ok := stdout.(servingNotifier); ok {

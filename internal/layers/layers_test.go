@@ -32,10 +32,11 @@ var allowed = map[string][]string{
 	"chirpy/sql/schema":        nil,
 	"chirpy/internal/store":    {"chirpy/internal/database", "chirpy/sql/schema", "chirpy/internal/polka", "chirpy/internal/auth"},
 	// HTTP.
+	"chirpy/internal/connlimit": {"chirpy/internal/auth"},
 	"chirpy/internal/server": {"chirpy/internal/auth", "chirpy/internal/chirp", "chirpy/internal/jsonbody",
 		"chirpy/internal/polka", "chirpy/internal/store"},
 	// The server binary wires it together.
-	"chirpy/cmd/chirpy": {"chirpy/internal/auth", "chirpy/internal/config", "chirpy/internal/logging",
+	"chirpy/cmd/chirpy": {"chirpy/internal/auth", "chirpy/internal/config", "chirpy/internal/connlimit", "chirpy/internal/logging",
 		"chirpy/internal/polka", "chirpy/internal/server", "chirpy/internal/store"},
 	// Development tooling, never linked into the server.
 	"chirpy/internal/dev/pgcluster": nil,

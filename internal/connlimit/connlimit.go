@@ -1,4 +1,6 @@
-package server
+// Package connlimit caps the connections an HTTP server holds, in all and
+// per client, making room at a cap by closing the connection idle longest.
+package connlimit
 
 import (
 	"container/list"
@@ -6,26 +8,27 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"slices"
 	"sync"
 
 	"chirpy/internal/auth"
 )
 
-// ConnLimiter caps the connections a server holds at once, in all and from
-// one client (auth.ClientOf), so that no client can take every
-// file descriptor, nor the memory each connection holds. At a cap, a new
-// connection takes the place of the one idle longest (a keep-alive
-// connection between requests, or one that has sent nothing yet): of all,
-// at the cap in all; of its client's own, at the cap per client, so that a
-// client (many people behind one address, say) recycles its own connections
-// and no one else's. When none is idle, the new one is closed at once:
-// refused fast, never queued. A connection whose request has begun is never
-// closed: its handler claims it (Guard) before doing anything, and a
-// connection is evicted only if it can still be taken from idle.
+// Listener caps the connections a server holds at once, in all and from one
+// client (auth.ClientOf), so that no client can take every file descriptor,
+// nor the memory each connection holds. At a cap, a new connection takes the
+// place of the one idle longest (a keep-alive connection between requests, or
+// one that has sent nothing yet): of all, at the cap in all; of its client's
+// own, at the cap per client, so that a client (many people behind one
+// address, say) recycles its own connections and no one else's. When none is
+// idle, the new one is closed at once: refused fast, never queued. A
+// connection whose request has begun is never closed: its handler claims it
+// (Guard) before doing anything, and a connection is evicted only if it can
+// still be taken from idle.
 //
 // Wire it as http.Server's listener, ConnState and ConnContext hooks, and
 // wrap the handler in Guard.
-type ConnLimiter struct {
+type Listener struct {
 	net.Listener
 	max, perClient int
 	trusted        []netip.Prefix // proxies: many clients share their address
@@ -48,7 +51,7 @@ type clientConns struct {
 type heldConn struct {
 	c      net.Conn
 	client netip.Prefix
-	// In ConnLimiter.idle and in its client's idle while idle; nil while
+	// In Listener.idle and in its client's idle while idle; nil while
 	// busy.
 	idle, clientIdle *list.Element
 	gone             bool // evicted: its request, if one arrives, is not served
@@ -56,15 +59,15 @@ type heldConn struct {
 
 type connKey struct{}
 
-// LimitConnections caps the connections ln hands out at max, and at
-// perClient from one client (except the trusted proxies' addresses).
-func LimitConnections(ln net.Listener, max, perClient int, trusted []netip.Prefix) *ConnLimiter {
-	return &ConnLimiter{Listener: ln, max: max, perClient: perClient, trusted: trusted,
+// New caps the connections ln hands out at max, and at perClient from one
+// client (except the trusted proxies' addresses).
+func New(ln net.Listener, max, perClient int, trusted []netip.Prefix) *Listener {
+	return &Listener{Listener: ln, max: max, perClient: perClient, trusted: trusted,
 		conns: map[net.Conn]*heldConn{}, idle: list.New(), byClient: map[netip.Prefix]*clientConns{}}
 }
 
 // Accept returns the next connection within the caps.
-func (l *ConnLimiter) Accept() (net.Conn, error) {
+func (l *Listener) Accept() (net.Conn, error) {
 	for {
 		c, err := l.Listener.Accept()
 		if err != nil {
@@ -89,7 +92,7 @@ func (l *ConnLimiter) Accept() (net.Conn, error) {
 
 // admit decides on a new connection, with l.mu held, and returns the
 // connections to close for it, if any.
-func (l *ConnLimiter) admit(c net.Conn, addr netip.Addr) (bool, []net.Conn) {
+func (l *Listener) admit(c net.Conn, addr netip.Addr) (bool, []net.Conn) {
 	client := auth.ClientOf(addr)
 	cc := l.byClient[client]
 	if cc == nil {
@@ -97,7 +100,7 @@ func (l *ConnLimiter) admit(c net.Conn, addr netip.Addr) (bool, []net.Conn) {
 		l.byClient[client] = cc
 	}
 	var evict []net.Conn
-	if cc.n >= l.perClient && !isTrusted(addr, l.trusted) {
+	if cc.n >= l.perClient && !l.isTrusted(addr) {
 		oldest := cc.idle.Front()
 		if oldest == nil {
 			l.refused++
@@ -131,9 +134,14 @@ func (l *ConnLimiter) admit(c net.Conn, addr netip.Addr) (bool, []net.Conn) {
 	return true, evict
 }
 
+// isTrusted reports whether addr is a trusted proxy's.
+func (l *Listener) isTrusted(addr netip.Addr) bool {
+	return slices.ContainsFunc(l.trusted, func(p netip.Prefix) bool { return p.Contains(addr) })
+}
+
 // evict stops holding h for a newcomer, with l.mu held, and returns its
 // connection, to be closed.
-func (l *ConnLimiter) evict(h *heldConn) net.Conn {
+func (l *Listener) evict(h *heldConn) net.Conn {
 	l.forget(h)
 	h.gone = true
 	l.evicted++
@@ -141,14 +149,14 @@ func (l *ConnLimiter) evict(h *heldConn) net.Conn {
 }
 
 // markIdle and markBusy move h in and out of the idle lists, with l.mu held.
-func (l *ConnLimiter) markIdle(h *heldConn) {
+func (l *Listener) markIdle(h *heldConn) {
 	if h.idle == nil {
 		h.idle = l.idle.PushBack(h)
 		h.clientIdle = l.byClient[h.client].idle.PushBack(h)
 	}
 }
 
-func (l *ConnLimiter) markBusy(h *heldConn) {
+func (l *Listener) markBusy(h *heldConn) {
 	if h.idle != nil {
 		l.idle.Remove(h.idle)
 		l.byClient[h.client].idle.Remove(h.clientIdle)
@@ -157,7 +165,7 @@ func (l *ConnLimiter) markBusy(h *heldConn) {
 }
 
 // forget stops holding h, with l.mu held.
-func (l *ConnLimiter) forget(h *heldConn) {
+func (l *Listener) forget(h *heldConn) {
 	if _, held := l.conns[h.c]; !held {
 		return
 	}
@@ -171,7 +179,7 @@ func (l *ConnLimiter) forget(h *heldConn) {
 
 // ConnContext gives each connection's requests a handle on it, for Guard; it
 // is the http.Server's ConnContext hook.
-func (l *ConnLimiter) ConnContext(ctx context.Context, c net.Conn) context.Context {
+func (l *Listener) ConnContext(ctx context.Context, c net.Conn) context.Context {
 	l.mu.Lock()
 	h := l.conns[c]
 	l.mu.Unlock()
@@ -183,7 +191,7 @@ func (l *ConnLimiter) ConnContext(ctx context.Context, c net.Conn) context.Conte
 
 // ConnState follows each connection's return to idle and its end; it is the
 // http.Server's ConnState hook.
-func (l *ConnLimiter) ConnState(c net.Conn, state http.ConnState) {
+func (l *Listener) ConnState(c net.Conn, state http.ConnState) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	h := l.conns[c]
@@ -201,7 +209,7 @@ func (l *ConnLimiter) ConnState(c net.Conn, state http.ConnState) {
 // Guard claims a request's connection before next serves it: from then on it
 // is busy and never evicted. A connection evicted while its request was being
 // read gets no answer, and nothing of its request is done.
-func (l *ConnLimiter) Guard(next http.Handler) http.Handler {
+func (l *Listener) Guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if h, ok := r.Context().Value(connKey{}).(*heldConn); ok {
 			l.mu.Lock()
@@ -220,7 +228,7 @@ func (l *ConnLimiter) Guard(next http.Handler) http.Handler {
 
 // Stats reports the connections held now, and how many the caps refused and
 // closed for others since the start.
-func (l *ConnLimiter) Stats() (held int, refused, evicted int64) {
+func (l *Listener) Stats() (held int, refused, evicted int64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return len(l.conns), l.refused, l.evicted

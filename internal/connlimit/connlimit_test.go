@@ -1,4 +1,4 @@
-package server
+package connlimit
 
 import (
 	"bufio"
@@ -14,12 +14,12 @@ import (
 
 // At the cap, a new connection takes the place of the one idle longest;
 // with every connection busy, it is refused at once.
-func TestConnLimiter(t *testing.T) {
+func TestListener(t *testing.T) {
 	tcp, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln := LimitConnections(tcp, 2, 100, nil)
+	ln := New(tcp, 2, 100, nil)
 	release := make(chan struct{})
 	inSlow := make(chan struct{}, 2)
 	srv := &http.Server{ConnState: ln.ConnState, ConnContext: ln.ConnContext, Handler: ln.Guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -91,7 +91,7 @@ func TestConnLimiter(t *testing.T) {
 }
 
 // waitIdle waits until l holds n idle connections.
-func waitIdle(t *testing.T, l *ConnLimiter, n int) {
+func waitIdle(t *testing.T, l *Listener, n int) {
 	t.Helper()
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
 		l.mu.Lock()
@@ -110,12 +110,12 @@ func waitIdle(t *testing.T, l *ConnLimiter, n int) {
 // takes the place of the client's own connection idle longest, and is
 // refused when all of them are busy; others are not held up by it, and a
 // trusted proxy's address is many clients'.
-func TestConnLimiterPerClient(t *testing.T) {
+func TestListenerPerClient(t *testing.T) {
 	tcp, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln := LimitConnections(tcp, 100, 3, []netip.Prefix{netip.MustParsePrefix("127.0.0.3/32")})
+	ln := New(tcp, 100, 3, []netip.Prefix{netip.MustParsePrefix("127.0.0.3/32")})
 	release := make(chan struct{})
 	inSlow := make(chan struct{}, 8)
 	srv := &http.Server{ConnState: ln.ConnState, ConnContext: ln.ConnContext,
