@@ -159,8 +159,9 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 
 	var metrics *server.Metrics
 	var metricsSrv *http.Server
+	var reg *prometheus.Registry
 	if cfg.MetricsAddr != "" {
-		reg := prometheus.NewRegistry()
+		reg = prometheus.NewRegistry()
 		reg.MustRegister(
 			collectors.NewGoCollector(),
 			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -220,6 +221,9 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 	}
 	ln := connlimit.New(tcp, maxConns, cfg.MaxConnectionsPerClient, cfg.TrustedProxies)
 	srv.ConnState, srv.ConnContext, srv.Handler = ln.ConnState, ln.ConnContext, ln.Guard(handler)
+	if reg != nil {
+		reg.MustRegister(connMetrics(ln))
+	}
 	logger.Info("serving", "addr", ln.Addr().String(), "platform", cfg.Platform, "max_connections", maxConns)
 	if n, ok := stdout.(servingNotifier); ok {
 		n.Serving(ln.Addr())

@@ -38,7 +38,7 @@ type Listener struct {
 	idle     *list.List // of *heldConn, idle longest first
 	byClient map[netip.Prefix]*clientConns
 	// refused and evicted count what the caps did.
-	refused, evicted int64
+	refused, evicted ByCap
 }
 
 // clientConns are the connections held for one client.
@@ -103,24 +103,24 @@ func (l *Listener) admit(c net.Conn, addr netip.Addr) (bool, []net.Conn) {
 	if cc.n >= l.perClient && !l.isTrusted(addr) {
 		oldest := cc.idle.Front()
 		if oldest == nil {
-			l.refused++
+			l.refused.PerClient++
 			if cc.n == 0 {
 				delete(l.byClient, client)
 			}
 			return false, nil
 		}
-		evict = append(evict, l.evict(oldest.Value.(*heldConn)))
+		evict = append(evict, l.evict(oldest.Value.(*heldConn), &l.evicted.PerClient))
 	}
 	if len(l.conns) >= l.max {
 		oldest := l.idle.Front()
 		if oldest == nil {
-			l.refused++
+			l.refused.Global++
 			if cc.n == 0 {
 				delete(l.byClient, client)
 			}
 			return false, evict
 		}
-		evict = append(evict, l.evict(oldest.Value.(*heldConn)))
+		evict = append(evict, l.evict(oldest.Value.(*heldConn), &l.evicted.Global))
 	}
 	h := &heldConn{c: c, client: client}
 	l.conns[c] = h
@@ -139,12 +139,12 @@ func (l *Listener) isTrusted(addr netip.Addr) bool {
 	return slices.ContainsFunc(l.trusted, func(p netip.Prefix) bool { return p.Contains(addr) })
 }
 
-// evict stops holding h for a newcomer, with l.mu held, and returns its
-// connection, to be closed.
-func (l *Listener) evict(h *heldConn) net.Conn {
+// evict stops holding h for a newcomer, with l.mu held, counts it in
+// evicted, and returns its connection, to be closed.
+func (l *Listener) evict(h *heldConn, evicted *int64) net.Conn {
 	l.forget(h)
 	h.gone = true
-	l.evicted++
+	*evicted++
 	return h.c
 }
 
@@ -226,10 +226,22 @@ func (l *Listener) Guard(next http.Handler) http.Handler {
 	})
 }
 
-// Stats reports the connections held now, and how many the caps refused and
-// closed for others since the start.
-func (l *Listener) Stats() (held int, refused, evicted int64) {
+// Stats are the connections a Listener holds now, and what its caps did
+// since it began.
+type Stats struct {
+	Held int
+	// Refused were closed on arrival, at a cap with none idle to make room;
+	// Evicted were idle, and closed to make room for a newcomer.
+	Refused, Evicted ByCap
+}
+
+// ByCap counts what each cap did: the one on all connections, and the one
+// per client.
+type ByCap struct{ Global, PerClient int64 }
+
+// Stats reports what l holds and did, for an operator's metrics.
+func (l *Listener) Stats() Stats {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return len(l.conns), l.refused, l.evicted
+	return Stats{Held: len(l.conns), Refused: l.refused, Evicted: l.evicted}
 }

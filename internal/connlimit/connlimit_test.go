@@ -85,8 +85,8 @@ func TestListener(t *testing.T) {
 		t.Fatalf("with every connection busy, a new one got %v after %v; want it closed at once", err, time.Since(start))
 	}
 	close(release)
-	if held, refused, evicted := ln.Stats(); held > 2 || refused != 1 || evicted != 1 {
-		t.Fatalf("held %d, refused %d, evicted %d", held, refused, evicted)
+	if s := ln.Stats(); s.Held > 2 || s.Refused != (ByCap{Global: 1}) || s.Evicted != (ByCap{Global: 1}) {
+		t.Fatalf("%+v; want at most 2 held, 1 refused and 1 evicted at the global cap", s)
 	}
 }
 
@@ -195,7 +195,7 @@ func TestListenerPerClient(t *testing.T) {
 			t.Fatalf("connection %d of a trusted proxy was not served", i+1)
 		}
 	}
-	if held, refused, evicted := ln.Stats(); held != 3+1+5 || refused != 1 || evicted != 1 {
-		t.Fatalf("held %d, refused %d, evicted %d; want 9, 1, 1", held, refused, evicted)
+	if s := ln.Stats(); s.Held != 3+1+5 || s.Refused != (ByCap{PerClient: 1}) || s.Evicted != (ByCap{PerClient: 1}) {
+		t.Fatalf("%+v; want 9 held, 1 refused and 1 evicted at the cap per client", s)
 	}
 }
