@@ -4,6 +4,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"chirpy/internal/connlimit"
+	"chirpy/internal/store"
 )
 
 // sample is one value of a metric, as read at a scrape.
@@ -41,6 +42,27 @@ func connMetrics(ln *connlimit.Listener) statsCollector {
 			{"chirpy_connections_refused_total", refused, prometheus.CounterValue, float64(s.Refused.PerClient), perClient},
 			{"chirpy_connections_evicted_total", evicted, prometheus.CounterValue, float64(s.Evicted.Global), global},
 			{"chirpy_connections_evicted_total", evicted, prometheus.CounterValue, float64(s.Evicted.PerClient), perClient},
+		}
+	}
+}
+
+// poolMetrics are the store's connection pool statistics, under the names
+// Prometheus's own collector of them gives (go_sql_*{db_name="chirpy"}).
+func poolMetrics(st *store.Store) statsCollector {
+	db := prometheus.Labels{"db_name": "chirpy"}
+	gauge, counter := prometheus.GaugeValue, prometheus.CounterValue
+	return func() []sample {
+		s := st.Stats()
+		return []sample{
+			{"go_sql_max_open_connections", "Maximum number of open connections to the database.", gauge, float64(s.MaxOpenConnections), db},
+			{"go_sql_open_connections", "The number of established connections both in use and idle.", gauge, float64(s.OpenConnections), db},
+			{"go_sql_in_use_connections", "The number of connections currently in use.", gauge, float64(s.InUse), db},
+			{"go_sql_idle_connections", "The number of idle connections.", gauge, float64(s.Idle), db},
+			{"go_sql_wait_count_total", "The total number of connections waited for.", counter, float64(s.WaitCount), db},
+			{"go_sql_wait_duration_seconds_total", "The total time blocked waiting for a new connection.", counter, s.WaitDuration.Seconds(), db},
+			{"go_sql_max_idle_closed_total", "The total number of connections closed due to SetMaxIdleConns.", counter, float64(s.MaxIdleClosed), db},
+			{"go_sql_max_idle_time_closed_total", "The total number of connections closed due to SetConnMaxIdleTime.", counter, float64(s.MaxIdleTimeClosed), db},
+			{"go_sql_max_lifetime_closed_total", "The total number of connections closed due to SetConnMaxLifetime.", counter, float64(s.MaxLifetimeClosed), db},
 		}
 	}
 }

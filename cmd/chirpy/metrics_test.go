@@ -92,6 +92,11 @@ func TestMetrics(t *testing.T) {
 			t.Errorf("%s = %v (present %v), want %v", sample, got, ok, want)
 		}
 	}
+	for _, sample := range []string{"go_goroutines", "process_open_fds", `go_sql_in_use_connections{db_name="chirpy"}`, `go_sql_wait_count_total{db_name="chirpy"}`} {
+		if _, ok := m[sample]; !ok {
+			t.Errorf("no %s", sample)
+		}
+	}
 	if m["chirpy_password_hash_wait_seconds_count"] < 5 {
 		t.Errorf("password hash waits observed: %v, want one per hash", m["chirpy_password_hash_wait_seconds_count"])
 	}

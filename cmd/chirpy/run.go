@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"chirpy/internal/auth"
@@ -162,11 +161,7 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 	var reg *prometheus.Registry
 	if cfg.MetricsAddr != "" {
 		reg = prometheus.NewRegistry()
-		reg.MustRegister(
-			collectors.NewGoCollector(),
-			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-			st.PoolCollector(),
-		)
+		reg.MustRegister(poolMetrics(st))
 		metrics = server.NewMetrics(reg)
 		hasher.OnWait = func(d time.Duration) { metrics.HashWait.Observe(d.Seconds()) }
 		mln, err := net.Listen("tcp", cfg.MetricsAddr)
@@ -174,7 +169,10 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 			return fmt.Errorf("cannot listen on %s (METRICS_ADDR): %w", cfg.MetricsAddr, err)
 		}
 		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}))
+		// The default registry holds the Go runtime's and the process's
+		// metrics (go_*, process_*), the same for every server of a process.
+		gatherers := prometheus.Gatherers{prometheus.DefaultGatherer, reg}
+		mux.Handle("GET /metrics", promhttp.HandlerFor(gatherers, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}))
 		metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: cfg.ReadHeaderTimeout, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 		go func() {
 			if err := metricsSrv.Serve(mln); !errors.Is(err, http.ErrServerClosed) {
