@@ -173,7 +173,7 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 		// metrics (go_*, process_*), the same for every server of a process.
 		gatherers := prometheus.Gatherers{prometheus.DefaultGatherer, reg}
 		mux.Handle("GET /metrics", promhttp.HandlerFor(gatherers, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}))
-		metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: cfg.ReadHeaderTimeout, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+		metricsSrv = httpServer(mux, cfg, logger)
 		go func() {
 			if err := metricsSrv.Serve(mln); !errors.Is(err, http.ErrServerClosed) {
 				logger.Error("the metrics server stopped", "error", err)
@@ -200,15 +200,6 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 		Metrics:        metrics,
 		TrustedProxies: cfg.TrustedProxies,
 	})
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
 	tcp, err := net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)))
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s (HOST, PORT): %w", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)), err)
@@ -218,7 +209,8 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 		maxConns = defaultMaxConnections(cfg.DBMaxConns)
 	}
 	ln := connlimit.New(tcp, maxConns, cfg.MaxConnectionsPerClient, cfg.TrustedProxies)
-	srv.ConnState, srv.ConnContext, srv.Handler = ln.ConnState, ln.ConnContext, ln.Guard(handler)
+	srv := httpServer(ln.Guard(handler), cfg, logger)
+	srv.ConnState, srv.ConnContext = ln.ConnState, ln.ConnContext
 	if reg != nil {
 		reg.MustRegister(connMetrics(ln))
 	}
@@ -254,6 +246,21 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// httpServer serves h with the timeouts and limits of every listener of
+// Chirpy's, the metrics' too: without them, a connection idle or slow to
+// send its request is held for ever.
+func httpServer(h http.Handler, cfg config.Config, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
 }
 
 func loginLimits(cfg config.Config) auth.LoginLimits {
