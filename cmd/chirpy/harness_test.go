@@ -21,9 +21,6 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	if addr := os.Getenv(holdConnsEnv); addr != "" {
-		os.Exit(holdConnections(addr)) // a client process of an abuse test
-	}
 	code := pgtest.Main(m)
 	removeBinary()
 	os.Exit(code)

@@ -16,11 +16,11 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"chirpy/internal/auth"
 	"chirpy/internal/config"
+	"chirpy/internal/connlimit"
 	"chirpy/internal/logging"
 	"chirpy/internal/polka"
 	"chirpy/internal/server"
@@ -158,13 +158,10 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 
 	var metrics *server.Metrics
 	var metricsSrv *http.Server
+	var reg *prometheus.Registry
 	if cfg.MetricsAddr != "" {
-		reg := prometheus.NewRegistry()
-		reg.MustRegister(
-			collectors.NewGoCollector(),
-			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-			st.PoolCollector(),
-		)
+		reg = prometheus.NewRegistry()
+		reg.MustRegister(poolMetrics(st))
 		metrics = server.NewMetrics(reg)
 		hasher.OnWait = func(d time.Duration) { metrics.HashWait.Observe(d.Seconds()) }
 		mln, err := net.Listen("tcp", cfg.MetricsAddr)
@@ -172,8 +169,11 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 			return fmt.Errorf("cannot listen on %s (METRICS_ADDR): %w", cfg.MetricsAddr, err)
 		}
 		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}))
-		metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: cfg.ReadHeaderTimeout, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+		// The default registry holds the Go runtime's and the process's
+		// metrics (go_*, process_*), the same for every server of a process.
+		gatherers := prometheus.Gatherers{prometheus.DefaultGatherer, reg}
+		mux.Handle("GET /metrics", promhttp.HandlerFor(gatherers, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}))
+		metricsSrv = httpServer(mux, cfg, logger)
 		go func() {
 			if err := metricsSrv.Serve(mln); !errors.Is(err, http.ErrServerClosed) {
 				logger.Error("the metrics server stopped", "error", err)
@@ -201,15 +201,6 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 		Metrics:        metrics,
 		TrustedProxies: cfg.TrustedProxies,
 	})
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
 	tcp, err := net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)))
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s (HOST, PORT): %w", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)), err)
@@ -218,8 +209,12 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 	if maxConns == 0 {
 		maxConns = defaultMaxConnections(cfg.DBMaxConns)
 	}
-	ln := server.LimitConnections(tcp, maxConns, cfg.MaxConnectionsPerClient, cfg.TrustedProxies)
-	srv.ConnState, srv.ConnContext, srv.Handler = ln.ConnState, ln.ConnContext, ln.Guard(handler)
+	ln := connlimit.New(tcp, maxConns, cfg.MaxConnectionsPerClient, cfg.TrustedProxies)
+	srv := httpServer(ln.Guard(handler), cfg, logger)
+	srv.ConnState, srv.ConnContext = ln.ConnState, ln.ConnContext
+	if reg != nil {
+		reg.MustRegister(connMetrics(ln))
+	}
 	logger.Info("serving", "addr", ln.Addr().String(), "platform", cfg.Platform, "max_connections", maxConns)
 	if n, ok := stdout.(servingNotifier); ok {
 		n.Serving(ln.Addr())
@@ -252,6 +247,21 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// httpServer serves h with the timeouts and limits of every listener of
+// Chirpy's, the metrics' too: without them, a connection idle or slow to
+// send its request is held for ever.
+func httpServer(h http.Handler, cfg config.Config, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
 }
 
 func loginLimits(cfg config.Config) auth.LoginLimits {

@@ -25,6 +25,9 @@ const (
 // wrongly signed, of another algorithm, expired, or from another issuer.
 var ErrInvalidToken = errors.New("invalid access token")
 
+// errNoSecret: HS256 takes an empty key, with which anyone could sign.
+var errNoSecret = errors.New("no secret")
+
 // accessParser accepts only what MakeJWT produces: HS256, with exp and the
 // Chirpy issuer. Without WithValidMethods a token could name its own algorithm.
 var accessParser = jwt.NewParser(
@@ -38,6 +41,9 @@ var accessParser = jwt.NewParser(
 // MakeJWT returns an HS256 access token for userID that expires after
 // expiresIn.
 func MakeJWT(userID uuid.UUID, secret []byte, expiresIn time.Duration) (string, error) {
+	if len(secret) == 0 {
+		return "", fmt.Errorf("sign access token: %w", errNoSecret)
+	}
 	now := time.Now()
 	claims := jwt.RegisteredClaims{
 		Issuer:    AccessTokenIssuer,
@@ -77,6 +83,9 @@ func (c *accessClaims) UnmarshalJSON(b []byte) error {
 func ValidateJWT(token string, secret []byte) (uuid.UUID, error) {
 	var claims accessClaims
 	_, err := accessParser.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) {
+		if len(secret) == 0 {
+			return nil, errNoSecret
+		}
 		return secret, nil
 	})
 	if err != nil {

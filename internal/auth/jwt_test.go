@@ -165,3 +165,18 @@ func TestRefreshToken(t *testing.T) {
 		t.Fatalf("HashRefreshToken(\"\") = %s", got)
 	}
 }
+
+// An empty secret is no secret: anyone could sign with it. Nothing is signed
+// with it, and nothing is accepted.
+func TestJWTEmptySecret(t *testing.T) {
+	id := uuid.New()
+	if tok, err := MakeJWT(id, nil, time.Hour); err == nil {
+		t.Fatalf("MakeJWT with no secret = %q, want an error", tok)
+	}
+	now := time.Now()
+	forged := sign(t, jwt.SigningMethodHS256, jwt.RegisteredClaims{Issuer: AccessTokenIssuer, Subject: id.String(),
+		IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(time.Hour))}, []byte{})
+	if got, err := ValidateJWT(forged, []byte{}); !errors.Is(err, ErrInvalidToken) {
+		t.Fatalf("ValidateJWT with no secret = %v, %v; want ErrInvalidToken", got, err)
+	}
+}

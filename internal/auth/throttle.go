@@ -147,11 +147,12 @@ func KeysOf(email string, client netip.Addr) LoginKeys {
 	return LoginKeys{Email: "e:" + e + "|" + c, Client: "c:" + c, Account: "a:" + e}
 }
 
+// clientPrefix is a's client (ClientOf) as a key: an IPv4 address without
+// its /32.
 func clientPrefix(a netip.Addr) string {
-	a = a.Unmap()
-	if a.Is6() {
-		p, _ := a.Prefix(64)
-		return p.String()
+	p := ClientOf(a)
+	if p.IsSingleIP() {
+		return p.Addr().String()
 	}
-	return a.String()
+	return p.String()
 }

@@ -24,7 +24,8 @@ type Deps struct {
 	Logger *slog.Logger
 	Store  *store.Store
 	Hasher *auth.Hasher
-	// JWTSecret signs and checks access tokens.
+	// JWTSecret signs and checks access tokens (none: no token is made or
+	// accepted).
 	JWTSecret []byte
 	PolkaKeys auth.APIKeys
 	// PolkaSigner, when set, requires signed webhooks.

@@ -15,8 +15,6 @@ import (
 	"time"
 
 	"github.com/lib/pq"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"chirpy/internal/database"
 )
@@ -110,11 +108,8 @@ func connect(ctx context.Context, url string, maxConns int) (*sql.DB, error) {
 	return db, nil
 }
 
-// PoolCollector reports the connection pool's statistics to Prometheus
-// (go_sql_* with db_name="chirpy").
-func (s *Store) PoolCollector() prometheus.Collector {
-	return collectors.NewDBStatsCollector(s.db, "chirpy")
-}
+// Stats are the connection pool's statistics, for an operator's metrics.
+func (s *Store) Stats() sql.DBStats { return s.db.Stats() }
 
 // Close closes the pool.
 func (s *Store) Close() error {

@@ -1,4 +1,6 @@
-package server
+// Package connlimit caps the connections an HTTP server holds, in all and
+// per client, making room at a cap by closing the connection idle longest.
+package connlimit
 
 import (
 	"container/list"
@@ -6,24 +8,27 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"slices"
 	"sync"
+
+	"chirpy/internal/auth"
 )
 
-// ConnLimiter caps the connections a server holds at once, in all and from
-// one client (an IPv4 address, an IPv6 /64), so that no client can take every
-// file descriptor, nor the memory each connection holds. At a cap, a new
-// connection takes the place of the one idle longest (a keep-alive
-// connection between requests, or one that has sent nothing yet): of all,
-// at the cap in all; of its client's own, at the cap per client, so that a
-// client (many people behind one address, say) recycles its own connections
-// and no one else's. When none is idle, the new one is closed at once:
-// refused fast, never queued. A connection whose request has begun is never
-// closed: its handler claims it (Guard) before doing anything, and a
-// connection is evicted only if it can still be taken from idle.
+// Listener caps the connections a server holds at once, in all and from one
+// client (auth.ClientOf), so that no client can take every file descriptor,
+// nor the memory each connection holds. At a cap, a new connection takes the
+// place of the one idle longest (a keep-alive connection between requests, or
+// one that has sent nothing yet): of all, at the cap in all; of its client's
+// own, at the cap per client, so that a client (many people behind one
+// address, say) recycles its own connections and no one else's. When none is
+// idle, the new one is closed at once: refused fast, never queued. A
+// connection whose request has begun is never closed: its handler claims it
+// (Guard) before doing anything, and a connection is evicted only if it can
+// still be taken from idle.
 //
 // Wire it as http.Server's listener, ConnState and ConnContext hooks, and
 // wrap the handler in Guard.
-type ConnLimiter struct {
+type Listener struct {
 	net.Listener
 	max, perClient int
 	trusted        []netip.Prefix // proxies: many clients share their address
@@ -31,9 +36,9 @@ type ConnLimiter struct {
 	mu       sync.Mutex
 	conns    map[net.Conn]*heldConn
 	idle     *list.List // of *heldConn, idle longest first
-	byClient map[netip.Addr]*clientConns
+	byClient map[netip.Prefix]*clientConns
 	// refused and evicted count what the caps did.
-	refused, evicted int64
+	refused, evicted ByCap
 }
 
 // clientConns are the connections held for one client.
@@ -45,8 +50,8 @@ type clientConns struct {
 // heldConn is one connection the limiter holds.
 type heldConn struct {
 	c      net.Conn
-	client netip.Addr
-	// In ConnLimiter.idle and in its client's idle while idle; nil while
+	client netip.Prefix
+	// In Listener.idle and in its client's idle while idle; nil while
 	// busy.
 	idle, clientIdle *list.Element
 	gone             bool // evicted: its request, if one arrives, is not served
@@ -54,15 +59,15 @@ type heldConn struct {
 
 type connKey struct{}
 
-// LimitConnections caps the connections ln hands out at max, and at
-// perClient from one client (except the trusted proxies' addresses).
-func LimitConnections(ln net.Listener, max, perClient int, trusted []netip.Prefix) *ConnLimiter {
-	return &ConnLimiter{Listener: ln, max: max, perClient: perClient, trusted: trusted,
-		conns: map[net.Conn]*heldConn{}, idle: list.New(), byClient: map[netip.Addr]*clientConns{}}
+// New caps the connections ln hands out at max, and at perClient from one
+// client (except the trusted proxies' addresses).
+func New(ln net.Listener, max, perClient int, trusted []netip.Prefix) *Listener {
+	return &Listener{Listener: ln, max: max, perClient: perClient, trusted: trusted,
+		conns: map[net.Conn]*heldConn{}, idle: list.New(), byClient: map[netip.Prefix]*clientConns{}}
 }
 
 // Accept returns the next connection within the caps.
-func (l *ConnLimiter) Accept() (net.Conn, error) {
+func (l *Listener) Accept() (net.Conn, error) {
 	for {
 		c, err := l.Listener.Accept()
 		if err != nil {
@@ -87,35 +92,35 @@ func (l *ConnLimiter) Accept() (net.Conn, error) {
 
 // admit decides on a new connection, with l.mu held, and returns the
 // connections to close for it, if any.
-func (l *ConnLimiter) admit(c net.Conn, addr netip.Addr) (bool, []net.Conn) {
-	client := clientOf(addr)
+func (l *Listener) admit(c net.Conn, addr netip.Addr) (bool, []net.Conn) {
+	client := auth.ClientOf(addr)
 	cc := l.byClient[client]
 	if cc == nil {
 		cc = &clientConns{idle: list.New()}
 		l.byClient[client] = cc
 	}
 	var evict []net.Conn
-	if cc.n >= l.perClient && !isTrusted(addr, l.trusted) {
+	if cc.n >= l.perClient && !l.isTrusted(addr) {
 		oldest := cc.idle.Front()
 		if oldest == nil {
-			l.refused++
+			l.refused.PerClient++
 			if cc.n == 0 {
 				delete(l.byClient, client)
 			}
 			return false, nil
 		}
-		evict = append(evict, l.evict(oldest.Value.(*heldConn)))
+		evict = append(evict, l.evict(oldest.Value.(*heldConn), &l.evicted.PerClient))
 	}
 	if len(l.conns) >= l.max {
 		oldest := l.idle.Front()
 		if oldest == nil {
-			l.refused++
+			l.refused.Global++
 			if cc.n == 0 {
 				delete(l.byClient, client)
 			}
 			return false, evict
 		}
-		evict = append(evict, l.evict(oldest.Value.(*heldConn)))
+		evict = append(evict, l.evict(oldest.Value.(*heldConn), &l.evicted.Global))
 	}
 	h := &heldConn{c: c, client: client}
 	l.conns[c] = h
@@ -129,24 +134,29 @@ func (l *ConnLimiter) admit(c net.Conn, addr netip.Addr) (bool, []net.Conn) {
 	return true, evict
 }
 
-// evict stops holding h for a newcomer, with l.mu held, and returns its
-// connection, to be closed.
-func (l *ConnLimiter) evict(h *heldConn) net.Conn {
+// isTrusted reports whether addr is a trusted proxy's.
+func (l *Listener) isTrusted(addr netip.Addr) bool {
+	return slices.ContainsFunc(l.trusted, func(p netip.Prefix) bool { return p.Contains(addr) })
+}
+
+// evict stops holding h for a newcomer, with l.mu held, counts it in
+// evicted, and returns its connection, to be closed.
+func (l *Listener) evict(h *heldConn, evicted *int64) net.Conn {
 	l.forget(h)
 	h.gone = true
-	l.evicted++
+	*evicted++
 	return h.c
 }
 
 // markIdle and markBusy move h in and out of the idle lists, with l.mu held.
-func (l *ConnLimiter) markIdle(h *heldConn) {
+func (l *Listener) markIdle(h *heldConn) {
 	if h.idle == nil {
 		h.idle = l.idle.PushBack(h)
 		h.clientIdle = l.byClient[h.client].idle.PushBack(h)
 	}
 }
 
-func (l *ConnLimiter) markBusy(h *heldConn) {
+func (l *Listener) markBusy(h *heldConn) {
 	if h.idle != nil {
 		l.idle.Remove(h.idle)
 		l.byClient[h.client].idle.Remove(h.clientIdle)
@@ -154,18 +164,8 @@ func (l *ConnLimiter) markBusy(h *heldConn) {
 	}
 }
 
-// clientOf is the client an address belongs to: an IPv4 address, or an IPv6
-// /64, the least a subscriber is given (as the login throttle counts them).
-func clientOf(a netip.Addr) netip.Addr {
-	if a.Is6() {
-		p, _ := a.Prefix(64) // cannot fail for 64 bits of an IPv6 address
-		return p.Addr()
-	}
-	return a
-}
-
 // forget stops holding h, with l.mu held.
-func (l *ConnLimiter) forget(h *heldConn) {
+func (l *Listener) forget(h *heldConn) {
 	if _, held := l.conns[h.c]; !held {
 		return
 	}
@@ -179,7 +179,7 @@ func (l *ConnLimiter) forget(h *heldConn) {
 
 // ConnContext gives each connection's requests a handle on it, for Guard; it
 // is the http.Server's ConnContext hook.
-func (l *ConnLimiter) ConnContext(ctx context.Context, c net.Conn) context.Context {
+func (l *Listener) ConnContext(ctx context.Context, c net.Conn) context.Context {
 	l.mu.Lock()
 	h := l.conns[c]
 	l.mu.Unlock()
@@ -191,7 +191,7 @@ func (l *ConnLimiter) ConnContext(ctx context.Context, c net.Conn) context.Conte
 
 // ConnState follows each connection's return to idle and its end; it is the
 // http.Server's ConnState hook.
-func (l *ConnLimiter) ConnState(c net.Conn, state http.ConnState) {
+func (l *Listener) ConnState(c net.Conn, state http.ConnState) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	h := l.conns[c]
@@ -209,7 +209,7 @@ func (l *ConnLimiter) ConnState(c net.Conn, state http.ConnState) {
 // Guard claims a request's connection before next serves it: from then on it
 // is busy and never evicted. A connection evicted while its request was being
 // read gets no answer, and nothing of its request is done.
-func (l *ConnLimiter) Guard(next http.Handler) http.Handler {
+func (l *Listener) Guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if h, ok := r.Context().Value(connKey{}).(*heldConn); ok {
 			l.mu.Lock()
@@ -226,10 +226,22 @@ func (l *ConnLimiter) Guard(next http.Handler) http.Handler {
 	})
 }
 
-// Stats reports the connections held now, and how many the caps refused and
-// closed for others since the start.
-func (l *ConnLimiter) Stats() (held int, refused, evicted int64) {
+// Stats are the connections a Listener holds now, and what its caps did
+// since it began.
+type Stats struct {
+	Held int
+	// Refused were closed on arrival, at a cap with none idle to make room;
+	// Evicted were idle, and closed to make room for a newcomer.
+	Refused, Evicted ByCap
+}
+
+// ByCap counts what each cap did: the one on all connections, and the one
+// per client.
+type ByCap struct{ Global, PerClient int64 }
+
+// Stats reports what l holds and did, for an operator's metrics.
+func (l *Listener) Stats() Stats {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return len(l.conns), l.refused, l.evicted
+	return Stats{Held: len(l.conns), Refused: l.refused, Evicted: l.evicted}
 }

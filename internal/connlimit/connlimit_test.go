@@ -1,4 +1,4 @@
-package server
+package connlimit
 
 import (
 	"bufio"
@@ -14,12 +14,12 @@ import (
 
 // At the cap, a new connection takes the place of the one idle longest;
 // with every connection busy, it is refused at once.
-func TestConnLimiter(t *testing.T) {
+func TestListener(t *testing.T) {
 	tcp, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln := LimitConnections(tcp, 2, 100, nil)
+	ln := New(tcp, 2, 100, nil)
 	release := make(chan struct{})
 	inSlow := make(chan struct{}, 2)
 	srv := &http.Server{ConnState: ln.ConnState, ConnContext: ln.ConnContext, Handler: ln.Guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -85,13 +85,13 @@ func TestConnLimiter(t *testing.T) {
 		t.Fatalf("with every connection busy, a new one got %v after %v; want it closed at once", err, time.Since(start))
 	}
 	close(release)
-	if held, refused, evicted := ln.Stats(); held > 2 || refused != 1 || evicted != 1 {
-		t.Fatalf("held %d, refused %d, evicted %d", held, refused, evicted)
+	if s := ln.Stats(); s.Held > 2 || s.Refused != (ByCap{Global: 1}) || s.Evicted != (ByCap{Global: 1}) {
+		t.Fatalf("%+v; want at most 2 held, 1 refused and 1 evicted at the global cap", s)
 	}
 }
 
 // waitIdle waits until l holds n idle connections.
-func waitIdle(t *testing.T, l *ConnLimiter, n int) {
+func waitIdle(t *testing.T, l *Listener, n int) {
 	t.Helper()
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
 		l.mu.Lock()
@@ -110,12 +110,12 @@ func waitIdle(t *testing.T, l *ConnLimiter, n int) {
 // takes the place of the client's own connection idle longest, and is
 // refused when all of them are busy; others are not held up by it, and a
 // trusted proxy's address is many clients'.
-func TestConnLimiterPerClient(t *testing.T) {
+func TestListenerPerClient(t *testing.T) {
 	tcp, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln := LimitConnections(tcp, 100, 3, []netip.Prefix{netip.MustParsePrefix("127.0.0.3/32")})
+	ln := New(tcp, 100, 3, []netip.Prefix{netip.MustParsePrefix("127.0.0.3/32")})
 	release := make(chan struct{})
 	inSlow := make(chan struct{}, 8)
 	srv := &http.Server{ConnState: ln.ConnState, ConnContext: ln.ConnContext,
@@ -195,25 +195,7 @@ func TestConnLimiterPerClient(t *testing.T) {
 			t.Fatalf("connection %d of a trusted proxy was not served", i+1)
 		}
 	}
-	if held, refused, evicted := ln.Stats(); held != 3+1+5 || refused != 1 || evicted != 1 {
-		t.Fatalf("held %d, refused %d, evicted %d; want 9, 1, 1", held, refused, evicted)
-	}
-}
-
-// An IPv6 client is its /64: a subscriber has at least that many addresses.
-func TestClientOf(t *testing.T) {
-	for _, c := range []struct {
-		a, b string
-		same bool
-	}{
-		{"2001:db8::1", "2001:db8::ffff:1", true},
-		{"2001:db8::1", "2001:db8:0:1::1", false},
-		{"192.0.2.1", "192.0.2.2", false},
-		{"192.0.2.1", "192.0.2.1", true},
-	} {
-		a, b := clientOf(netip.MustParseAddr(c.a)), clientOf(netip.MustParseAddr(c.b))
-		if (a == b) != c.same {
-			t.Errorf("%s and %s: one client %v, want %v", c.a, c.b, a == b, c.same)
-		}
+	if s := ln.Stats(); s.Held != 3+1+5 || s.Refused != (ByCap{PerClient: 1}) || s.Evicted != (ByCap{PerClient: 1}) {
+		t.Fatalf("%+v; want 9 held, 1 refused and 1 evicted at the cap per client", s)
 	}
 }
