@@ -144,7 +144,7 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 	// would otherwise keep resident for minutes; give it back now.
 	debug.FreeOSMemory()
 	if len(cfg.JWTSecret) < minSecretBytes {
-		logger.Warn("JWT_SECRET is short: a secret under 32 bytes can be guessed offline from any token; generate one with openssl rand -base64 64")
+		logger.Warn("JWT_SECRET is short: a secret under 32 bytes can be guessed offline from any token; generate one with openssl rand -hex 32")
 	}
 	if len(cfg.PolkaKeys) == 0 {
 		logger.Warn("POLKA_KEY is not set: every Polka webhook will be refused with 401")

@@ -103,7 +103,7 @@ func Load(lookupEnv LookupFunc, dotenv fs.FS, dotenvName string) (Config, error)
 		problems = append(problems, "DB_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/chirpy?sslmode=disable)")
 	}
 	if secret := lookup("JWT_SECRET"); secret == "" {
-		problems = append(problems, "JWT_SECRET is not set (generate one with: openssl rand -base64 64)")
+		problems = append(problems, "JWT_SECRET is not set (generate one with: openssl rand -hex 32)")
 	} else {
 		c.JWTSecret = []byte(secret)
 	}
