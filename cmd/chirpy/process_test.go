@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -142,7 +145,12 @@ func openDB(t *testing.T, url string) *sql.DB {
 }
 
 // The binary, not just Run: a misconfigured start exits non-zero, quickly,
-// with one line on stderr that names the problem, in the format of the logs.
+// with one line on stderr that names the problem, in the format of the logs
+// (with LOG_FORMAT=text, key=value pairs as every other line).
+// keyValues matches a line of LOG_FORMAT=text: key=value pairs, a value
+// quoted when it holds a space, a quote or an equals sign.
+var keyValues = regexp.MustCompile(`^time=\S+( [a-z_]+=([^ "=]+|"([^"\\]|\\.)*"))+$`)
+
 func TestBinaryFailsFastWithOneLine(t *testing.T) {
 	t.Parallel()
 	bin := binary(t)
@@ -152,9 +160,10 @@ func TestBinaryFailsFastWithOneLine(t *testing.T) {
 		want string
 	}{
 		"no JWT_SECRET":            {[]string{unreachable}, `"level":"ERROR","msg":"JWT_SECRET is not set`},
-		"unreachable DB_URL":       {[]string{"JWT_SECRET=s", unreachable, "LOG_FORMAT=text"}, "chirpy: DB_URL: cannot reach the database"},
+		"no JWT_SECRET, text":      {[]string{unreachable, "LOG_FORMAT=text"}, `level=ERROR msg="JWT_SECRET is not set`},
+		"unreachable DB_URL":       {[]string{"JWT_SECRET=s", unreachable, "LOG_FORMAT=text"}, `level=ERROR msg="DB_URL: cannot reach the database`},
 		"unreachable DB_URL, JSON": {[]string{"JWT_SECRET=s", unreachable}, `"level":"ERROR","msg":"DB_URL: cannot reach the database`},
-		"bad LOG_FORMAT":           {[]string{"JWT_SECRET=s", unreachable, "LOG_FORMAT=xml"}, `chirpy: LOG_FORMAT="xml" is not json or text`},
+		"bad LOG_FORMAT":           {[]string{"JWT_SECRET=s", unreachable, "LOG_FORMAT=xml"}, `"level":"ERROR","msg":"LOG_FORMAT=\"xml\" is not json or text`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			cmd := exec.Command(bin)
@@ -173,6 +182,12 @@ func TestBinaryFailsFastWithOneLine(t *testing.T) {
 			lines := strings.Split(strings.TrimRight(stderr.String(), "\n"), "\n")
 			if len(lines) != 1 || !strings.Contains(lines[0], tc.want) {
 				t.Fatalf("stderr = %q, want one line containing %q", stderr.String(), tc.want)
+			}
+			if json.Valid([]byte(lines[0])) == slices.Contains(tc.env, "LOG_FORMAT=text") {
+				t.Fatalf("stderr = %q: not in the format of LOG_FORMAT", lines[0])
+			}
+			if slices.Contains(tc.env, "LOG_FORMAT=text") && !keyValues.MatchString(lines[0]) {
+				t.Fatalf("stderr = %q, want key=value pairs", lines[0])
 			}
 		})
 	}

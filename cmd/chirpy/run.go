@@ -68,13 +68,10 @@ func Run(ctx context.Context, args []string, lookupEnv config.LookupFunc, stdout
 	return err
 }
 
-// reportFatal writes the error a server stops with as one line, in the
-// format of its logs: JSON unless LOG_FORMAT is text (or is what is wrong).
+// reportFatal writes the error a server stops with as one line, through the
+// handler of its logs: LOG_FORMAT's, or JSON (the default) when LOG_FORMAT is
+// what is wrong.
 func reportFatal(stderr io.Writer, format string, err error) {
-	if format == logging.FormatText || format == "" {
-		fmt.Fprintf(stderr, "chirpy: %v\n", err)
-		return
-	}
 	logging.New(stderr, format, slog.LevelError).Error(err.Error())
 }
 
