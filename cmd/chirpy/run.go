@@ -108,9 +108,7 @@ const (
 // serve runs the API server until ctx is canceled, then shuts it down
 // gracefully.
 func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) error {
-	logs := logging.NewBuffer(stdout)
-	defer func() { _ = logs.Close() }() // at exit, a log that cannot be written has nowhere to say so
-	logger := logging.New(logs, cfg.LogFormat, cfg.LogLevel)
+	logger := logging.New(stdout, cfg.LogFormat, cfg.LogLevel)
 	for _, w := range config.DotenvWarnings(os.DirFS("."), ".env") {
 		logger.Warn(w)
 	}

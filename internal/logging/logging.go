@@ -1,6 +1,6 @@
 // Package logging makes the server's logger: JSON lines (the default, what a
-// log collector under a supervisor expects) or text lines, at a level, through
-// a buffer so that a busy server does not make a write system call per line.
+// log collector under a supervisor expects) or text lines, at a level, each
+// written as it is logged, so that a crash loses none.
 package logging
 
 import (
