@@ -193,6 +193,39 @@ func TestBinaryFailsFastWithOneLine(t *testing.T) {
 	}
 }
 
+// A secret pasted over two lines of .env: the line that is not NAME=value is
+// not fatal, and the warning about it names its number, never its text (the
+// rest of the secret), as does nothing else the server writes.
+func TestBinaryWarnsAboutDotenvByLineNumber(t *testing.T) {
+	t.Parallel()
+	const half1, half2 = "Zm9vYmFyYmF6cXV1eGZvb2JhcmJhenF1dXhm", "b29iYXJi/YXpxdXV4Zm9vYmFyYmF6cXV1eA=="
+	dir := t.TempDir()
+	dotenv := "PLATFORM=dev\nJWT_SECRET=" + half1 + "\n" + half2 + "\n"
+	if err := os.WriteFile(filepath.Join(dir, ".env"), []byte(dotenv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary(t))
+	cmd.Dir = dir
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "LOG_FORMAT=text", "DB_URL=postgres://postgres@127.0.0.1:1/chirpy?sslmode=disable"}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err == nil {
+		t.Fatal("the server started without a database")
+	}
+	// It got as far as the database: .env was read, JWT_SECRET from it.
+	if !strings.Contains(stderr.String(), "cannot reach the database") {
+		t.Fatalf("stderr = %q, want the database's error", stderr.String())
+	}
+	if !strings.Contains(stdout.String(), `level=WARN msg=".env, line 3, is not NAME=value`) {
+		t.Errorf("stdout = %q, want a warning naming line 3", stdout.String())
+	}
+	for _, out := range []string{stdout.String(), stderr.String()} {
+		if strings.Contains(out, half1[:8]) || strings.Contains(out, half2[:8]) {
+			t.Errorf("the server wrote part of the secret: %q", out)
+		}
+	}
+}
+
 // SIGTERM while a request is in flight: the server stops taking new
 // connections, lets the request finish (answered, and committed), then exits 0.
 func TestGracefulShutdownFinishesRequestsInFlight(t *testing.T) {
