@@ -9,7 +9,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -169,9 +168,10 @@ func ensureDotenv(path, example string, secretInEnv bool) error {
 	case secretInEnv || anySecret.Match(content):
 		return nil
 	}
-	secret := make([]byte, 64)
+	// What openssl rand -hex 32 prints, the form the documents recommend.
+	secret := make([]byte, 32)
 	rand.Read(secret)
-	line := "JWT_SECRET=" + base64.StdEncoding.EncodeToString(secret)
+	line := "JWT_SECRET=" + hex.EncodeToString(secret)
 	if loc := emptySecret.FindIndex(content); loc != nil {
 		content = slices.Concat(content[:loc[0]], []byte(line), content[loc[1]:])
 	} else {

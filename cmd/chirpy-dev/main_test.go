@@ -26,8 +26,8 @@ func TestEnsureDotenv(t *testing.T) {
 		t.Fatal(err)
 	}
 	first, _ := os.ReadFile(env)
-	if !regexp.MustCompile(`(?m)^JWT_SECRET=[A-Za-z0-9+/]{86}==$`).Match(first) {
-		t.Fatalf(".env has no generated 64-byte JWT_SECRET:\n%s", first)
+	if !regexp.MustCompile(`(?m)^JWT_SECRET=[0-9a-f]{64}$`).Match(first) {
+		t.Fatalf(".env has no generated JWT_SECRET of 32 random bytes in hex:\n%s", first)
 	}
 	if !regexp.MustCompile(`(?m)^PLATFORM=dev$`).Match(first) || !regexp.MustCompile(`(?m)^POLKA_KEY=k$`).Match(first) {
 		t.Fatalf(".env lost the example's other settings:\n%s", first)
@@ -169,7 +169,7 @@ func TestEnsureDotenvFillsAnEmptySecret(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(env)
-	if !regexp.MustCompile(`^# mine\nPLATFORM=dev\nJWT_SECRET=[A-Za-z0-9+/]{86}==\nPOLKA_KEY=k\n$`).Match(b) {
+	if !regexp.MustCompile(`^# mine\nPLATFORM=dev\nJWT_SECRET=[0-9a-f]{64}\nPOLKA_KEY=k\n$`).Match(b) {
 		t.Fatalf(".env after filling the secret:\n%s", b)
 	}
 	if fi, _ := os.Stat(env); fi.Mode().Perm() != 0o640 {
@@ -188,7 +188,7 @@ func TestEnsureDotenvFillsAnEmptySecret(t *testing.T) {
 	if err := ensureDotenv(env, example, false); err != nil {
 		t.Fatal(err)
 	}
-	if b, _ := os.ReadFile(env); !regexp.MustCompile(`^PLATFORM=dev\nJWT_SECRET=\S{88}\n$`).Match(b) {
+	if b, _ := os.ReadFile(env); !regexp.MustCompile(`^PLATFORM=dev\nJWT_SECRET=[0-9a-f]{64}\n$`).Match(b) {
 		t.Fatalf(".env without the line:\n%s", b)
 	}
 }

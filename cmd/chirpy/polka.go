@@ -126,7 +126,8 @@ func polkaInbox(ctx context.Context, args []string, lookup func(string) string, 
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, inboxUsage); fs.PrintDefaults() }
 	outcome := fs.String("outcome", "", "only deliveries of this outcome")
-	since := fs.Duration("since", 24*time.Hour, "only deliveries received within this long")
+	since := &writtenDuration{d: 24 * time.Hour, text: "24h"}
+	fs.Var(since, "since", "only deliveries received within this long (a `duration` such as 90m or 72h)")
 	limit := fs.Int("limit", 50, "at most this many deliveries")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -134,7 +135,7 @@ func polkaInbox(ctx context.Context, args []string, lookup func(string) string, 
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	f := store.InboxFilter{Since: time.Now().Add(-*since), Limit: *limit}
+	f := store.InboxFilter{Since: time.Now().Add(-since.d), Limit: *limit}
 	if *outcome != "" {
 		o, err := polka.ParseOutcome(*outcome)
 		if err != nil {
@@ -142,7 +143,7 @@ func polkaInbox(ctx context.Context, args []string, lookup func(string) string, 
 		}
 		f.Outcome = o
 	}
-	if *limit < 1 || *since <= 0 {
+	if *limit < 1 || since.d <= 0 {
 		return errors.New("--limit and --since must be positive")
 	}
 	dbURL := lookup("DB_URL")
@@ -158,7 +159,7 @@ func polkaInbox(ctx context.Context, args []string, lookup func(string) string, 
 		defer func() { _ = st.Close() }() // only read from: nothing to do about its close
 		var entries []store.InboxEntry
 		if entries, err = st.Inbox(ctx, f); err == nil {
-			return printInbox(entries, *since, stdout, stderr)
+			return printInbox(entries, f.Outcome, since.text, stdout, stderr)
 		}
 	}
 	if errors.Is(err, store.ErrNoSchema) {
@@ -167,7 +168,35 @@ func polkaInbox(ctx context.Context, args []string, lookup func(string) string, 
 	return fmt.Errorf("DB_URL: %w", err)
 }
 
-func printInbox(entries []store.InboxEntry, since time.Duration, stdout, stderr io.Writer) error {
+// writtenDuration is a duration flag that keeps the text it was given, so
+// that a message says 72h as the user wrote it, not 72h0m0s.
+type writtenDuration struct {
+	d    time.Duration
+	text string
+}
+
+func (w *writtenDuration) String() string { return w.text }
+
+func (w *writtenDuration) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return errors.New("not a duration such as 90m or 72h")
+	}
+	w.d, w.text = d, s
+	return nil
+}
+
+// printInbox lists entries under a header, or says on stderr that there are
+// none of the outcome asked for (0: any).
+func printInbox(entries []store.InboxEntry, outcome polka.Outcome, since string, stdout, stderr io.Writer) error {
+	if len(entries) == 0 {
+		if outcome != 0 {
+			fmt.Fprintf(stderr, "no %s deliveries in the last %s\n", outcome, since)
+		} else {
+			fmt.Fprintf(stderr, "no deliveries received in the last %s\n", since)
+		}
+		return nil
+	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "RECEIVED\tID\tEVENT\tUSER\tOUTCOME")
 	for _, e := range entries {
@@ -177,13 +206,7 @@ func printInbox(entries []store.InboxEntry, since time.Duration, stdout, stderr 
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.ReceivedAt.UTC().Format(time.RFC3339), e.ID, printable(e.Event), user, e.Outcome)
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	if len(entries) == 0 {
-		fmt.Fprintf(stderr, "no deliveries received in the last %v\n", since)
-	}
-	return nil
+	return tw.Flush()
 }
 
 // printable returns s, quoted if it holds anything that is not printable (a

@@ -231,6 +231,17 @@ func TestPolkaCommandsAgainstServer(t *testing.T) {
 	if n := strings.Count(out, "\n"); n != 2 || !strings.Contains(out, "msg_old") {
 		t.Errorf("inbox --outcome stale:\n%s", out)
 	}
+	// None of an outcome, or none at all: said as such, in the user's words,
+	// and no header over nothing.
+	for args, want := range map[string]string{
+		"--outcome ignored --since 72h": "no ignored deliveries in the last 72h\n",
+		"--since 90m --outcome ignored": "no ignored deliveries in the last 90m\n",
+		"--since 1ms":                   "no deliveries received in the last 1ms\n",
+	} {
+		if out, err := polka(append([]string{"inbox"}, strings.Fields(args)...)...); err != nil || out != want {
+			t.Errorf("inbox %s: %v\n%q, want %q", args, err, out, want)
+		}
+	}
 	if _, err := s.DB.Exec(`UPDATE webhook_inbox SET received_at = now() - interval '2 hours' WHERE id = 'msg_up'`); err != nil {
 		t.Fatal(err)
 	}

@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -142,7 +145,12 @@ func openDB(t *testing.T, url string) *sql.DB {
 }
 
 // The binary, not just Run: a misconfigured start exits non-zero, quickly,
-// with one line on stderr that names the problem, in the format of the logs.
+// with one line on stderr that names the problem, in the format of the logs
+// (with LOG_FORMAT=text, key=value pairs as every other line).
+// keyValues matches a line of LOG_FORMAT=text: key=value pairs, a value
+// quoted when it holds a space, a quote or an equals sign.
+var keyValues = regexp.MustCompile(`^time=\S+( [a-z_]+=([^ "=]+|"([^"\\]|\\.)*"))+$`)
+
 func TestBinaryFailsFastWithOneLine(t *testing.T) {
 	t.Parallel()
 	bin := binary(t)
@@ -152,9 +160,10 @@ func TestBinaryFailsFastWithOneLine(t *testing.T) {
 		want string
 	}{
 		"no JWT_SECRET":            {[]string{unreachable}, `"level":"ERROR","msg":"JWT_SECRET is not set`},
-		"unreachable DB_URL":       {[]string{"JWT_SECRET=s", unreachable, "LOG_FORMAT=text"}, "chirpy: DB_URL: cannot reach the database"},
+		"no JWT_SECRET, text":      {[]string{unreachable, "LOG_FORMAT=text"}, `level=ERROR msg="JWT_SECRET is not set`},
+		"unreachable DB_URL":       {[]string{"JWT_SECRET=s", unreachable, "LOG_FORMAT=text"}, `level=ERROR msg="DB_URL: cannot reach the database`},
 		"unreachable DB_URL, JSON": {[]string{"JWT_SECRET=s", unreachable}, `"level":"ERROR","msg":"DB_URL: cannot reach the database`},
-		"bad LOG_FORMAT":           {[]string{"JWT_SECRET=s", unreachable, "LOG_FORMAT=xml"}, `chirpy: LOG_FORMAT="xml" is not json or text`},
+		"bad LOG_FORMAT":           {[]string{"JWT_SECRET=s", unreachable, "LOG_FORMAT=xml"}, `"level":"ERROR","msg":"LOG_FORMAT=\"xml\" is not json or text`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			cmd := exec.Command(bin)
@@ -174,7 +183,46 @@ func TestBinaryFailsFastWithOneLine(t *testing.T) {
 			if len(lines) != 1 || !strings.Contains(lines[0], tc.want) {
 				t.Fatalf("stderr = %q, want one line containing %q", stderr.String(), tc.want)
 			}
+			if json.Valid([]byte(lines[0])) == slices.Contains(tc.env, "LOG_FORMAT=text") {
+				t.Fatalf("stderr = %q: not in the format of LOG_FORMAT", lines[0])
+			}
+			if slices.Contains(tc.env, "LOG_FORMAT=text") && !keyValues.MatchString(lines[0]) {
+				t.Fatalf("stderr = %q, want key=value pairs", lines[0])
+			}
 		})
+	}
+}
+
+// A secret pasted over two lines of .env: the line that is not NAME=value is
+// not fatal, and the warning about it names its number, never its text (the
+// rest of the secret), as does nothing else the server writes.
+func TestBinaryWarnsAboutDotenvByLineNumber(t *testing.T) {
+	t.Parallel()
+	const half1, half2 = "Zm9vYmFyYmF6cXV1eGZvb2JhcmJhenF1dXhm", "b29iYXJi/YXpxdXV4Zm9vYmFyYmF6cXV1eA=="
+	dir := t.TempDir()
+	dotenv := "PLATFORM=dev\nJWT_SECRET=" + half1 + "\n" + half2 + "\n"
+	if err := os.WriteFile(filepath.Join(dir, ".env"), []byte(dotenv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary(t))
+	cmd.Dir = dir
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "LOG_FORMAT=text", "DB_URL=postgres://postgres@127.0.0.1:1/chirpy?sslmode=disable"}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err == nil {
+		t.Fatal("the server started without a database")
+	}
+	// It got as far as the database: .env was read, JWT_SECRET from it.
+	if !strings.Contains(stderr.String(), "cannot reach the database") {
+		t.Fatalf("stderr = %q, want the database's error", stderr.String())
+	}
+	if !strings.Contains(stdout.String(), `level=WARN msg=".env, line 3, is not NAME=value`) {
+		t.Errorf("stdout = %q, want a warning naming line 3", stdout.String())
+	}
+	for _, out := range []string{stdout.String(), stderr.String()} {
+		if strings.Contains(out, half1[:8]) || strings.Contains(out, half2[:8]) {
+			t.Errorf("the server wrote part of the secret: %q", out)
+		}
 	}
 }
 

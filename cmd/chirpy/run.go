@@ -68,13 +68,10 @@ func Run(ctx context.Context, args []string, lookupEnv config.LookupFunc, stdout
 	return err
 }
 
-// reportFatal writes the error a server stops with as one line, in the
-// format of its logs: JSON unless LOG_FORMAT is text (or is what is wrong).
+// reportFatal writes the error a server stops with as one line, through the
+// handler of its logs: LOG_FORMAT's, or JSON (the default) when LOG_FORMAT is
+// what is wrong.
 func reportFatal(stderr io.Writer, format string, err error) {
-	if format == logging.FormatText || format == "" {
-		fmt.Fprintf(stderr, "chirpy: %v\n", err)
-		return
-	}
 	logging.New(stderr, format, slog.LevelError).Error(err.Error())
 }
 
@@ -111,9 +108,7 @@ const (
 // serve runs the API server until ctx is canceled, then shuts it down
 // gracefully.
 func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) error {
-	logs := logging.NewBuffer(stdout)
-	defer func() { _ = logs.Close() }() // at exit, a log that cannot be written has nowhere to say so
-	logger := logging.New(logs, cfg.LogFormat, cfg.LogLevel)
+	logger := logging.New(stdout, cfg.LogFormat, cfg.LogLevel)
 	for _, w := range config.DotenvWarnings(os.DirFS("."), ".env") {
 		logger.Warn(w)
 	}
@@ -144,7 +139,7 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 	// would otherwise keep resident for minutes; give it back now.
 	debug.FreeOSMemory()
 	if len(cfg.JWTSecret) < minSecretBytes {
-		logger.Warn("JWT_SECRET is short: a secret under 32 bytes can be guessed offline from any token; generate one with openssl rand -base64 64")
+		logger.Warn("JWT_SECRET is short: a secret under 32 bytes can be guessed offline from any token; generate one with openssl rand -hex 32")
 	}
 	if len(cfg.PolkaKeys) == 0 {
 		logger.Warn("POLKA_KEY is not set: every Polka webhook will be refused with 401")

@@ -13,8 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/joho/godotenv"
-
 	"chirpy/internal/logging"
 )
 
@@ -105,7 +103,7 @@ func Load(lookupEnv LookupFunc, dotenv fs.FS, dotenvName string) (Config, error)
 		problems = append(problems, "DB_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/chirpy?sslmode=disable)")
 	}
 	if secret := lookup("JWT_SECRET"); secret == "" {
-		problems = append(problems, "JWT_SECRET is not set (generate one with: openssl rand -base64 64)")
+		problems = append(problems, "JWT_SECRET is not set (generate one with: openssl rand -hex 32)")
 	} else {
 		c.JWTSecret = []byte(secret)
 	}
@@ -178,34 +176,6 @@ func Load(lookupEnv LookupFunc, dotenv fs.FS, dotenvName string) (Config, error)
 		return Config{LogFormat: c.LogFormat}, errors.New(strings.Join(problems, "; "))
 	}
 	return c, nil
-}
-
-// WithDotenv returns a lookup that falls back to the variables of the dotenv
-// file name in dotenv for anything lookupEnv does not have. A missing file is
-// not an error; a malformed one is.
-func WithDotenv(lookupEnv LookupFunc, dotenv fs.FS, name string) (LookupFunc, error) {
-	if dotenv == nil {
-		return lookupEnv, nil
-	}
-	f, err := dotenv.Open(name)
-	if errors.Is(err, fs.ErrNotExist) {
-		return lookupEnv, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
-	}
-	defer func() { _ = f.Close() }() // only read
-	vars, err := godotenv.Parse(f)
-	if err != nil {
-		return nil, fmt.Errorf("parse %s: %w", name, err)
-	}
-	return func(key string) (string, bool) {
-		if v, ok := lookupEnv(key); ok {
-			return v, true
-		}
-		v, ok := vars[key]
-		return v, ok
-	}, nil
 }
 
 // prefixes reads a comma-separated list of addresses and CIDR prefixes.

@@ -76,7 +76,7 @@ func TestLoadNamesEveryProblem(t *testing.T) {
 
 func TestLoadRejectsBrokenDotenv(t *testing.T) {
 	dotenv := fstest.MapFS{".env": {Data: []byte("JWT_SECRET='unterminated\n")}}
-	if _, err := Load(env(nil), dotenv, ".env"); err == nil || !strings.Contains(err.Error(), ".env") {
+	if _, err := Load(env(nil), dotenv, ".env"); err == nil || !strings.Contains(err.Error(), ".env, line 1") || strings.Contains(err.Error(), "unterminated") {
 		t.Fatalf("Load with a broken .env = %v, want an error naming .env", err)
 	}
 }

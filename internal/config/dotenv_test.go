@@ -18,9 +18,10 @@ POLKA_WEBHOOK_SECRET="whsec_a
 b"
 LOG_LEVEL = debug
 +abc/def
+HOST='127.0.0.1' junk
 `)}}
 	got := DotenvWarnings(fsys, ".env")
-	want := []string{"line 4: b2JhcmJhenF1dXg is not a setting", "line 7: POLKA_KEYS is not a setting", "line 11, is not NAME=value"}
+	want := []string{".env, line 4, names no setting", ".env, line 7, names no setting of Chirpy's (POLKA_KEY?)", ".env, line 11, is not NAME=value", ".env, line 12: what follows"}
 	if len(got) != len(want) {
 		t.Fatalf("warnings %q, want %d", got, len(want))
 	}
@@ -38,5 +39,70 @@ LOG_LEVEL = debug
 		if w := DotenvWarnings(clean, ".env"); w != nil {
 			t.Errorf("%s: %q", name, w)
 		}
+	}
+}
+
+// A line that is not NAME=value is ignored, with a warning: the settings
+// around it are read as if it were not there.
+func TestLoadIgnoresLinesThatAreNotAssignments(t *testing.T) {
+	dotenv := fstest.MapFS{".env": {Data: []byte("DB_URL=postgres://db\nJWT_SECRET=abc+def\nghi/jkl\n" +
+		"POLKA_WEBHOOK_SECRET=\"whsec_a\nb\"\nPORT='9000' # a comment\nHOST=h\r\n")}}
+	c, err := Load(env(nil), dotenv, ".env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DBURL != "postgres://db" || string(c.JWTSecret) != "abc+def" || c.PolkaWebhookSecret != "whsec_a\nb" || c.Port != 9000 || c.Host != "h" {
+		t.Fatalf("got %+v", c)
+	}
+}
+
+// No message about the configuration quotes a secret, or a line of .env (the
+// rest of a secret split over two lines, most often): lines are named by
+// number.
+func TestMessagesNeverQuoteSecrets(t *testing.T) {
+	const (
+		jwt     = "Zm9vYmFyYmF6cXV1eGZvb2Jh/cmJhenF1dXhm"
+		jwtRest = "b2JhcmJhenF1dXhmb29i+YXJiYXpx"
+		polka   = "f271c81ff7084ee5b99a5091b42d486e"
+		whsec   = "whsec_c2VjcmV0c2VjcmV0c2VjcmV0"
+		dbPass  = "s3cr3tPa55"
+	)
+	dbURL := "postgres://chirpy:" + dbPass + "@db.example:5432/chirpy"
+	secrets := []string{jwt, jwtRest, polka, whsec, dbPass}
+	for _, tc := range []struct {
+		name   string
+		dotenv string
+		env    map[string]string
+	}{
+		{"the rest of a secret on a line of its own", "JWT_SECRET=" + jwt + "\n" + jwtRest + "\n", nil},
+		{"the rest of a secret that looks like NAME=", "JWT_SECRET=" + jwt + "\n" + jwtRest + "=\n", nil},
+		{"the rest of a secret with spaces", "JWT_SECRET=" + jwt + "\n" + jwtRest + " " + jwtRest + "\n", nil},
+		{"an unterminated double quote", "DB_URL=" + dbURL + "\nJWT_SECRET=\"" + jwt + "\n" + jwtRest + "\n", nil},
+		{"an unterminated single quote", "POLKA_KEY='" + polka + "\n", nil},
+		{"junk after a quoted secret", "POLKA_WEBHOOK_SECRET=\"" + whsec + "\"" + jwtRest + "\n", nil},
+		{"a secret as a name", jwtRest + "=" + polka + "\n", nil},
+		{"a YAML line", "JWT_SECRET: " + jwt + "\n", nil},
+		{"other settings wrong", "", map[string]string{"DB_URL": dbURL, "JWT_SECRET": jwt, "POLKA_KEY": polka,
+			"POLKA_WEBHOOK_SECRET": whsec, "PORT": "x", "LOG_FORMAT": "xml", "PASSWORD_HASH_COST": "test"}},
+		{"everything unset but secrets in .env", "DB_URL=" + dbURL + "\nJWT_SECRET=" + jwt + "\nPOLKA_KEY=" + polka +
+			"\nPOLKA_WEBHOOK_SECRET=" + whsec + "\nREQUEST_TIMEOUT=forever\n", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fsys := fstest.MapFS{".env": {Data: []byte(tc.dotenv)}}
+			messages := DotenvWarnings(fsys, ".env")
+			if _, err := Load(env(tc.env), fsys, ".env"); err != nil {
+				messages = append(messages, err.Error())
+			}
+			if len(messages) == 0 {
+				t.Fatal("no warning and no error")
+			}
+			for _, m := range messages {
+				for _, s := range secrets {
+					if strings.Contains(m, s) || strings.Contains(m, s[:8]) {
+						t.Errorf("message %q quotes a secret (%s...)", m, s[:8])
+					}
+				}
+			}
+		})
 	}
 }

@@ -1,6 +1,6 @@
 // Package logging makes the server's logger: JSON lines (the default, what a
-// log collector under a supervisor expects) or text lines, at a level, through
-// a buffer so that a busy server does not make a write system call per line.
+// log collector under a supervisor expects) or text lines, at a level, each
+// written as it is logged, so that a crash loses none.
 package logging
 
 import (
@@ -41,11 +41,19 @@ func ParseLevel(s string) (slog.Level, error) {
 }
 
 // New returns a logger writing lines of format (FormatJSON or FormatText) at
-// level and above to w.
+// level and above to w. A time.Duration is written as Go writes it ("1.5ms",
+// "5m0s") in either format, not as a number of nanoseconds.
 func New(w io.Writer, format string, level slog.Level) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: durationString}
 	if format == FormatText {
 		return slog.New(slog.NewTextHandler(w, opts))
 	}
 	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+func durationString(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindDuration {
+		a.Value = slog.StringValue(a.Value.Duration().String())
+	}
+	return a
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParse(t *testing.T) {
@@ -43,5 +44,26 @@ func TestNew(t *testing.T) {
 	New(&out, FormatText, slog.LevelInfo).Info("shown", "n", 1)
 	if !strings.Contains(out.String(), "level=INFO msg=shown n=1") {
 		t.Fatalf("text logger wrote %q", out.String())
+	}
+}
+
+// A duration reads as one in either format, in a group too: never a number
+// of nanoseconds.
+func TestDurations(t *testing.T) {
+	for _, format := range []string{FormatJSON, FormatText} {
+		var out bytes.Buffer
+		New(&out, format, slog.LevelInfo).Info("line", slog.Duration("duration", 1234*time.Microsecond),
+			"timeout", 30*time.Second, slog.Group("g", "d", 72*time.Hour), "n", 1500)
+		var want []string
+		if format == FormatJSON {
+			want = []string{`"duration":"1.234ms"`, `"timeout":"30s"`, `"g":{"d":"72h0m0s"}`, `"n":1500`}
+		} else {
+			want = []string{"duration=1.234ms", "timeout=30s", "g.d=72h0m0s", "n=1500"}
+		}
+		for _, w := range want {
+			if !strings.Contains(out.String(), w) {
+				t.Errorf("%s logger wrote %q, want %s", format, out.String(), w)
+			}
+		}
 	}
 }
