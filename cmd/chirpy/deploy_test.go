@@ -1,3 +1,5 @@
+//go:build testall
+
 package main
 
 import (
@@ -24,7 +26,8 @@ import (
 // Chirpy deployed as it is in production: several processes behind a load
 // balancer, a pooler in front of PostgreSQL, a primary with a synchronous
 // standby that takes over. Every part is real (haproxy, PgBouncer,
-// PostgreSQL), started by the test.
+// PostgreSQL), started by the test: these run in make test-all, which needs
+// PgBouncer and haproxy installed, not in make test.
 
 // courseContract runs the course's sequence of checks against s: what the
 // course's CLI tests rely on, to the status code and JSON field.
