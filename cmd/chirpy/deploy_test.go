@@ -188,13 +188,22 @@ func TestBehindPgBouncer(t *testing.T) {
 func TestFailoverLosesNoAcknowledgedWrite(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	// Every commit on the primary waits for the standby.
-	primary := ownCluster(t, pgcluster.StreamingSettings("standby1")...)
+	primary, err := pgtest.StartCluster(ctx, pgcluster.StreamingSettings("standby1")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = primary.Remove() })
+	// Every commit on the primary waits for the standby, CREATE DATABASE
+	// too: the standby comes first (ownCluster's database would wait for it
+	// forever).
 	standby, err := primary.StartStandby(ctx, "standby1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = standby.Remove() })
+	if err := primary.CreateDatabase(ctx, "chirpy"); err != nil {
+		t.Fatal(err)
+	}
 	dbURL := fmt.Sprintf("postgres://postgres@127.0.0.1:%d,127.0.0.1:%d/chirpy?sslmode=disable&target_session_attrs=read-write",
 		primary.Port, standby.Port)
 	s := startServer(t, map[string]string{"DB_URL": dbURL})

@@ -174,12 +174,12 @@ func startServerOnOwnCluster(t *testing.T) (*testServer, *pgcluster.Cluster) {
 	return startServer(t, map[string]string{"DB_URL": cluster.URL("chirpy")}), cluster
 }
 
-// ownCluster starts a PostgreSQL of the test's own, with pgtest's settings
-// and more, holding an empty database "chirpy"; it is removed when t ends.
-func ownCluster(t *testing.T, more ...string) *pgcluster.Cluster {
+// ownCluster starts a PostgreSQL of the test's own, with pgtest's settings,
+// holding an empty database "chirpy"; it is removed when t ends.
+func ownCluster(t *testing.T) *pgcluster.Cluster {
 	t.Helper()
 	ctx := context.Background()
-	cluster, err := pgtest.StartCluster(ctx, more...)
+	cluster, err := pgtest.StartCluster(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
