@@ -1,3 +1,5 @@
+//go:build testall
+
 package main
 
 import (
@@ -24,7 +26,8 @@ import (
 // Chirpy deployed as it is in production: several processes behind a load
 // balancer, a pooler in front of PostgreSQL, a primary with a synchronous
 // standby that takes over. Every part is real (haproxy, PgBouncer,
-// PostgreSQL), started by the test.
+// PostgreSQL), started by the test: these run in make test-all, which needs
+// PgBouncer and haproxy installed, not in make test.
 
 // courseContract runs the course's sequence of checks against s: what the
 // course's CLI tests rely on, to the status code and JSON field.
@@ -190,7 +193,9 @@ func TestFailoverLosesNoAcknowledgedWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = primary.Remove() })
-	// Every commit on the primary waits for the standby: it comes first.
+	// Every commit on the primary waits for the standby, CREATE DATABASE
+	// too: the standby comes first (ownCluster's database would wait for it
+	// forever).
 	standby, err := primary.StartStandby(ctx, "standby1")
 	if err != nil {
 		t.Fatal(err)

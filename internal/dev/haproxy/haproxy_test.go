@@ -1,3 +1,5 @@
+//go:build testall
+
 package haproxy_test
 
 import (
@@ -11,6 +13,9 @@ import (
 
 	"chirpy/internal/dev/haproxy"
 )
+
+// These tests run haproxy: make test-all runs them, and fails where it is
+// missing.
 
 // backend is a stand-in for a Chirpy server: healthy, and answering with its
 // name and the X-Forwarded-For it received.
@@ -90,18 +95,4 @@ func TestStopEndsIt(t *testing.T) {
 		t.Fatal("the proxy still answers after Stop")
 	}
 	p.Stop() // a second Stop is harmless
-}
-
-func TestBadInput(t *testing.T) {
-	ctx := context.Background()
-	for _, backends := range [][]string{nil, {"127.0.0.1"}, {"127.0.0.1:x"}, {"127.0.0.1:80 backup"}} {
-		if p, err := haproxy.Start(ctx, backends); err == nil {
-			p.Stop()
-			t.Errorf("Start(%q) succeeded", backends)
-		}
-	}
-	t.Setenv("HAPROXY", "/nonexistent/haproxy")
-	if _, err := haproxy.Find(); err == nil || !strings.Contains(err.Error(), "apt-get install haproxy") {
-		t.Errorf("Find with a missing $HAPROXY: %v", err)
-	}
 }

@@ -1,3 +1,5 @@
+//go:build testall
+
 package pgbouncer_test
 
 import (
@@ -5,13 +7,15 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
 	"chirpy/internal/dev/pgbouncer"
 	"chirpy/internal/dev/pgcluster"
 )
+
+// These tests run PgBouncer: make test-all runs them, and fails where it is
+// missing.
 
 // cluster is the server behind every bouncer of these tests, each of which
 // has its own bouncer: starting one takes seconds.
@@ -165,12 +169,4 @@ func TestStopEndsIt(t *testing.T) {
 		t.Fatal("the bouncer still answers after Stop")
 	}
 	b.Stop() // a second Stop is harmless
-}
-
-func TestMissingBinary(t *testing.T) {
-	t.Setenv("PGBOUNCER", "/nonexistent/pgbouncer")
-	_, err := pgbouncer.Find()
-	if err == nil || !strings.Contains(err.Error(), "/nonexistent/pgbouncer") || !strings.Contains(err.Error(), "apt-get install pgbouncer") {
-		t.Fatalf("Find with a missing $PGBOUNCER: %v", err)
-	}
 }
