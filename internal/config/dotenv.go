@@ -77,7 +77,7 @@ func scanDotenv(r io.Reader, file string) (dotenv, error) {
 		if slices.Contains(Names, m[2]) {
 			st.name = m[2]
 		} else {
-			d.warn("%s, line %d, names no setting of Chirpy's%s: a typo, or %s", file, n, suggestion(m[2]), splitHint)
+			d.warn("%s, line %d, names no setting of Chirpy's: a typo, or %s", file, n, splitHint)
 		}
 		value := m[3]
 		if value == "" || (value[0] != '"' && value[0] != '\'') {
@@ -149,38 +149,6 @@ func of(name string) string {
 		return ""
 	}
 	return " of " + name
-}
-
-// suggestion names the setting a name not Chirpy's is probably a typo of (at
-// most two letters off), or says nothing: the name itself may be a secret's.
-func suggestion(name string) string {
-	for _, known := range Names {
-		if len(name) >= 4 && editDistance(strings.ToUpper(name), known) <= 2 {
-			return " (" + known + "?)"
-		}
-	}
-	return ""
-}
-
-// editDistance is the Levenshtein distance of a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // DotenvWarnings reads the dotenv file name in fsys and says what in it is
