@@ -25,6 +25,9 @@ run: build
 # The end-to-end tests spend much of their time waiting on servers: more of
 # them at once than go test's default (one per core) keeps the cores busy.
 TESTFLAGS ?= -parallel 8
+# Under the race detector everything is several times slower, password
+# hashing most: fewer tests at once keep their requests within deadlines.
+RACEFLAGS ?= -parallel 4
 
 # Every run runs every test (-count=1): a result cached from another checkout
 # state, or another machine's PostgreSQL, proves nothing.
@@ -36,7 +39,7 @@ test:
 ## test-all: every test, uncached, with those that run PgBouncer, haproxy or a standby (tag testall), then all again with the race detector (needs PostgreSQL, PgBouncer, haproxy, a C compiler; CI runs it)
 test-all:
 	$(GO) test -count=1 -tags testall $(TESTFLAGS) ./...
-	$(GO) test -race -count=1 -tags testall $(TESTFLAGS) ./...
+	$(GO) test -race -count=1 -tags testall -timeout 30m $(RACEFLAGS) ./...
 
 ## build: bin/chirpy (the server) and bin/chirpy-dev (the helper behind make run)
 build:
