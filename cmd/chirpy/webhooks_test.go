@@ -252,7 +252,9 @@ func TestWebhookConcurrentDeliveriesApplyOnce(t *testing.T) {
 	for _, ev := range membershipEvents {
 		t.Run(ev.name, func(t *testing.T) {
 			t.Parallel()
-			s := startServer(t, nil)
+			// Twenty at once queue on one user: deadlines a slow (race-detecting)
+			// build meets.
+			s := startServer(t, map[string]string{"REQUEST_TIMEOUT": "30s", "WEBHOOK_TIMEOUT": "30s"})
 			walt := s.signUp(t, "walt@breakingbad.com", "123456")
 			s.setRed(t, walt.ID, ev.before)
 			_, before := s.red(t, walt.ID)
