@@ -40,6 +40,13 @@ HOST='127.0.0.1' junk
 			t.Errorf("%s: %q", name, w)
 		}
 	}
+	// Nothing but a comment follows these closing quotes.
+	for _, line := range []string{`DB_URL="x"`, `DB_URL='x' # the local one`, `DB_URL="x\"y"`} {
+		quoted := fstest.MapFS{".env": {Data: []byte(line + "\n")}}
+		if w := DotenvWarnings(quoted, ".env"); w != nil {
+			t.Errorf("%s: %q", line, w)
+		}
+	}
 }
 
 // A line that is not NAME=value is ignored, with a warning: the settings
@@ -104,5 +111,18 @@ func TestMessagesNeverQuoteSecrets(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A quoted value may end with a line break, so that its closing quote starts
+// the next line, and may hold its own quote, escaped.
+func TestLoadQuotedValues(t *testing.T) {
+	dotenv := fstest.MapFS{".env": {Data: []byte("DB_URL=u\nJWT_SECRET=\"a\\\"b\"\nPOLKA_WEBHOOK_SECRET=\"whsec_a\n\"\nHOST=h\n")}}
+	c, err := Load(env(nil), dotenv, ".env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.PolkaWebhookSecret != "whsec_a\n" || c.Host != "h" || string(c.JWTSecret) != `a"b` {
+		t.Fatalf("got %+v", c)
 	}
 }
