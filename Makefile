@@ -92,7 +92,7 @@ fuzz:
 		$(GO) test $$pkg -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZRUNS)x || exit 1; \
 	done
 
-## mutate: mutation testing of the rules (internal/auth, chirp, polka, jsonbody, config); fails below MUTATE_EFFICACY% (90) killed in a package; about ten minutes (pinned in .ci/gremlins.mod)
+## mutate: mutation testing of the rules (internal/auth, chirp, polka, jsonbody, config); fails below MUTATE_EFFICACY% (90) killed in a package; six to ten minutes (pinned in .ci/gremlins.mod)
 # Each package on its own, so that a package's mutants run only its own tests,
 # which need no PostgreSQL. Two workers: the suite runs on two cores. A
 # mutant's tests may take ten times as long as the unmutated run before it
