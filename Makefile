@@ -7,12 +7,12 @@
 #   test-all (what CI runs)   PostgreSQL, PgBouncer, haproxy, and a C compiler
 #                             for the race detector; a missing one is a failure
 #   generate, check           a C compiler (sqlc's parser uses cgo)
-#   lint, fuzz, build         Go only
+#   lint, fuzz, mutate, build Go only
 #   bench, bench-smoke        PostgreSQL (with pgbench) and PgBouncer
 
 GO ?= go
 
-.PHONY: help run test test-all build generate check check-generated check-layers lint fuzz bench bench-smoke db-start db-stop clean
+.PHONY: help run test test-all build generate check check-generated check-layers lint fuzz mutate bench bench-smoke db-start db-stop clean
 
 ## help: list the targets
 help:
@@ -94,6 +94,24 @@ fuzz:
 		echo "--- $$name ($$pkg, $(FUZZRUNS) runs)"; \
 		$(GO) test $$pkg -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZRUNS)x || exit 1; \
 	done
+
+## mutate: mutation testing of the rules (internal/auth, chirp, polka, jsonbody, config); fails below MUTATE_EFFICACY% (90) killed in a package; six to ten minutes (pinned in .ci/gremlins.mod)
+# Each package on its own, so that a package's mutants run only its own tests,
+# which need no PostgreSQL. Two workers: the suite runs on two cores. A
+# mutant's tests may take ten times as long as the unmutated run before it
+# counts as timed out (caught, but not counted as killed). Every package runs,
+# then the target fails if any fell below the threshold.
+MUTATE_PKGS = ./internal/auth ./internal/chirp ./internal/polka ./internal/jsonbody ./internal/config
+MUTATE_EFFICACY ?= 90
+MUTATE_WORKERS ?= 2
+GREMLINS = $(GO) tool -modfile=.ci/gremlins.mod gremlins
+mutate:
+	@failed=""; for p in $(MUTATE_PKGS); do \
+		echo "--- $$p"; \
+		$(GREMLINS) unleash --workers $(MUTATE_WORKERS) --timeout-coefficient 10 \
+			--threshold-efficacy $(MUTATE_EFFICACY) --output-statuses lt $$p || failed="$$failed $$p"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "below $(MUTATE_EFFICACY)% efficacy, or failed:$$failed"; exit 1; fi
 
 ## db-start: start the local PostgreSQL of make run and print its DB_URL (needs PostgreSQL)
 db-start: build

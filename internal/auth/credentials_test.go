@@ -27,6 +27,8 @@ func TestCheckNewCredentials(t *testing.T) {
 		{"walt\x00@breakingbad.com", "p", ErrEmailInvalid},
 		{"walt\x7f@breakingbad.com", "p", ErrEmailInvalid},
 		{"walt\xff@breakingbad.com", "p", ErrEmailInvalid},
+		{strings.Repeat("w", MaxEmailBytes-len("@x.com")) + "@x.com", "p", nil}, // the longest
+		{strings.Repeat("w", MaxEmailBytes-len("@x.com")+1) + "@x.com", "p", ErrEmailInvalid},
 		{strings.Repeat("w", MaxEmailBytes) + "@x.com", "p", ErrEmailInvalid},
 	} {
 		if err := CheckNewCredentials(tt.email, tt.password); !errors.Is(err, tt.want) || (err == nil) != (tt.want == nil) {

@@ -89,3 +89,27 @@ func TestAPIKeys(t *testing.T) {
 		t.Error("an empty key set accepts the empty key")
 	}
 }
+
+// Schemes match ignoring the case of ASCII letters, from A to Z, and of
+// nothing else.
+func TestEqualFoldASCII(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"Bearer", "bEARER", true},
+		{"AZ", "az", true},
+		{"az", "AZ", true},
+		{"ApiKey", "APIKEY", true},
+		{"@", "`", false}, // the characters before A and a
+		{"`", "@", false},
+		{"[", "{", false}, // after Z and z
+		{"{", "[", false},
+		{"Bearer", "Bearer2", false},
+		{"Bearer", "Beaver", false},
+	} {
+		if got := equalFoldASCII(tc.a, tc.b); got != tc.want {
+			t.Errorf("equalFoldASCII(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+}

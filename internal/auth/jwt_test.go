@@ -180,3 +180,18 @@ func TestJWTEmptySecret(t *testing.T) {
 		t.Fatalf("ValidateJWT with no secret = %v, %v; want ErrInvalidToken", got, err)
 	}
 }
+
+// Times are numbers whatever digit they start with: 0 (the epoch) and
+// 9999999999 (the year 2286) are as good as any.
+func TestValidateJWTTimesOfEveryDigit(t *testing.T) {
+	id := uuid.New()
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
+		"iss": AccessTokenIssuer, "sub": id.String(), "iat": 0, "nbf": 0, "exp": 9999999999,
+	}).SignedString(testSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ValidateJWT(tok, testSecret); err != nil || got != id {
+		t.Fatalf("ValidateJWT = %v, %v; want %v", got, err, id)
+	}
+}

@@ -55,7 +55,7 @@ type Hasher struct {
 
 // NewHasher returns a Hasher that runs at most concurrency hashes at a time.
 func NewHasher(params argon2id.Params, concurrency int) (*Hasher, error) {
-	if concurrency < 1 {
+	if concurrency < 1 { // (<= 1 would do the same: it sets 1 to 1)
 		concurrency = 1
 	}
 	h := &Hasher{params: params, slots: make(chan struct{}, concurrency)}

@@ -72,8 +72,16 @@ func TestPasswordTooLong(t *testing.T) {
 	if _, err := h.Hash(context.Background(), long); !errors.Is(err, ErrPasswordTooLong) {
 		t.Fatalf("Hash(%d bytes) error = %v, want ErrPasswordTooLong", len(long), err)
 	}
-	if _, err := h.Hash(context.Background(), long[:MaxPasswordBytes]); err != nil {
+	hash, err := h.Hash(context.Background(), long[:MaxPasswordBytes])
+	if err != nil {
 		t.Fatalf("Hash(%d bytes) = %v", MaxPasswordBytes, err)
+	}
+	// The longest password checks as any other; one byte more matches nothing.
+	if ok, err := h.Check(context.Background(), long[:MaxPasswordBytes], hash); !ok || err != nil {
+		t.Fatalf("Check(%d bytes) = %v, %v", MaxPasswordBytes, ok, err)
+	}
+	if ok, err := h.Check(context.Background(), long, hash); ok || err != nil {
+		t.Fatalf("Check(%d bytes) = %v, %v", len(long), ok, err)
 	}
 }
 
@@ -90,5 +98,30 @@ func TestHashingQueuesBeyondConcurrency(t *testing.T) {
 	h.release()
 	if _, err := h.Hash(context.Background(), "pw"); err != nil {
 		t.Fatalf("Hash after the slot is freed: %v", err)
+	}
+}
+
+// A Hasher runs as many hashes at once as it was made for, and one when made
+// for none or fewer.
+func TestHasherSlots(t *testing.T) {
+	for _, tc := range []struct{ concurrency, slots int }{{-1, 1}, {0, 1}, {1, 1}, {3, 3}} {
+		h, err := NewHasher(cheap, tc.concurrency)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range tc.slots {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			err := h.acquire(ctx)
+			cancel()
+			if err != nil {
+				t.Fatalf("NewHasher(%d): slot %d: %v", tc.concurrency, i+1, err)
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		err = h.acquire(ctx)
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("NewHasher(%d): slot %d: %v, want it to wait", tc.concurrency, tc.slots+1, err)
+		}
 	}
 }

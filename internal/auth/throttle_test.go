@@ -155,3 +155,28 @@ func TestLoginLimitsCheck(t *testing.T) {
 		t.Errorf("a failing counter: %v, %v", ok, err)
 	}
 }
+
+// Limits with any one of them zero or less refuse every login, counting
+// nothing.
+func TestLoginLimitsCheckUnset(t *testing.T) {
+	set := LoginLimits{PerEmail: 2, PerClient: 4, PerAccount: 5, Window: time.Minute}
+	for name, l := range map[string]LoginLimits{
+		"no window":            {PerEmail: 2, PerClient: 4, PerAccount: 5},
+		"a negative window":    {PerEmail: 2, PerClient: 4, PerAccount: 5, Window: -time.Minute},
+		"no email limit":       {PerClient: 4, PerAccount: 5, Window: time.Minute},
+		"a negative email one": {PerEmail: -1, PerClient: 4, PerAccount: 5, Window: time.Minute},
+		"no client limit":      {PerEmail: 2, PerAccount: 5, Window: time.Minute},
+		"no account limit":     {PerEmail: 2, PerClient: 4, Window: time.Minute},
+		"all zero":             {},
+	} {
+		m := &memCounter{now: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC), counts: map[string]LoginCount{}}
+		ok, _, err := l.Check(context.Background(), m, KeysOf("walt@breakingbad.com", netip.MustParseAddr("192.0.2.1")))
+		if ok || !errors.Is(err, ErrNoLoginLimits) || len(m.counts) != 0 {
+			t.Errorf("%s: Check = %v, %v, counting %v; want a refusal, ErrNoLoginLimits", name, ok, err, m.counts)
+		}
+	}
+	m := &memCounter{now: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC), counts: map[string]LoginCount{}}
+	if ok, _, err := set.Check(context.Background(), m, KeysOf("walt@breakingbad.com", netip.MustParseAddr("192.0.2.1"))); !ok || err != nil {
+		t.Errorf("limits all set: Check = %v, %v", ok, err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 )
 
 func env(m map[string]string) LookupFunc {
@@ -94,5 +95,46 @@ func TestLoadNetworkSettings(t *testing.T) {
 	if c.Host != "127.0.0.1" || c.MaxConnections != 500 || c.DBPreparedStatements ||
 		strings.Join(proxies, " ") != "10.0.0.0/8 192.168.1.7/32 ::1/128" {
 		t.Fatalf("got %+v", c)
+	}
+}
+
+// Each number and duration is accepted up to its bounds inclusive and refused
+// one step beyond them.
+func TestLoadBounds(t *testing.T) {
+	for _, tc := range []struct {
+		name, value string
+		got         func(*Config) any // nil: refused
+		want        any
+	}{
+		{"PORT", "0", func(c *Config) any { return c.Port }, 0},
+		{"PORT", "65535", func(c *Config) any { return c.Port }, 65535},
+		{"PORT", "65536", nil, nil},
+		{"PORT", "-1", nil, nil},
+		{"DB_MAX_CONNS", "1", func(c *Config) any { return c.DBMaxConns }, 1},
+		{"DB_MAX_CONNS", "10000", func(c *Config) any { return c.DBMaxConns }, 10000},
+		{"DB_MAX_CONNS", "10001", nil, nil},
+		{"REQUEST_TIMEOUT", "1ns", func(c *Config) any { return c.RequestTimeout }, time.Nanosecond},
+		{"REQUEST_TIMEOUT", "1h", func(c *Config) any { return c.RequestTimeout }, time.Hour},
+		{"REQUEST_TIMEOUT", "1h0m0.000000001s", nil, nil},
+		{"REQUEST_TIMEOUT", "0s", nil, nil},
+		{"REQUEST_TIMEOUT", "-1s", nil, nil},
+		{"REQUEST_TIMEOUT", "soon", nil, nil},
+		{"WEBHOOK_TIMEOUT", "2s", func(c *Config) any { return c.WebhookTimeout }, 2 * time.Second},
+		{"READ_HEADER_TIMEOUT", "3s", func(c *Config) any { return c.ReadHeaderTimeout }, 3 * time.Second},
+	} {
+		c, err := Load(env(map[string]string{"DB_URL": "u", "JWT_SECRET": "s", tc.name: tc.value}), nil, "")
+		if tc.got == nil {
+			if err == nil || !strings.Contains(err.Error(), tc.name+"=\""+tc.value+"\"") {
+				t.Errorf("%s=%s: Load = %v, want it refused", tc.name, tc.value, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s=%s: %v", tc.name, tc.value, err)
+			continue
+		}
+		if got := tc.got(&c); got != tc.want {
+			t.Errorf("%s=%s: got %v, want %v", tc.name, tc.value, got, tc.want)
+		}
 	}
 }

@@ -86,6 +86,7 @@ func scanDotenv(r io.Reader, file string) (dotenv, error) {
 		}
 		quote = value[0]
 		start := len(line) - len(value)
+		// end > 0 would do as well: the quote is searched for after NAME=.
 		if end := closingQuote(line, quote, start+1); end >= 0 {
 			st.text = line[:end+1]
 			d.trailing(file, n, line[end+1:])

@@ -40,6 +40,13 @@ HOST='127.0.0.1' junk
 			t.Errorf("%s: %q", name, w)
 		}
 	}
+	// Nothing but a comment follows these closing quotes.
+	for _, line := range []string{`DB_URL="x"`, `DB_URL='x' # the local one`, `DB_URL="x\"y"`} {
+		quoted := fstest.MapFS{".env": {Data: []byte(line + "\n")}}
+		if w := DotenvWarnings(quoted, ".env"); w != nil {
+			t.Errorf("%s: %q", line, w)
+		}
+	}
 }
 
 // A line that is not NAME=value is ignored, with a warning: the settings
@@ -104,5 +111,67 @@ func TestMessagesNeverQuoteSecrets(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A quoted value may end with a line break, so that its closing quote starts
+// the next line, and may hold its own quote, escaped.
+func TestLoadQuotedValues(t *testing.T) {
+	dotenv := fstest.MapFS{".env": {Data: []byte("DB_URL=u\nJWT_SECRET=\"a\\\"b\"\nPOLKA_WEBHOOK_SECRET=\"whsec_a\n\"\nHOST=h\n")}}
+	c, err := Load(env(nil), dotenv, ".env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.PolkaWebhookSecret != "whsec_a\n" || c.Host != "h" || string(c.JWTSecret) != `a"b` {
+		t.Fatalf("got %+v", c)
+	}
+}
+
+// A name two letters off one of Chirpy's, four letters long or more, is
+// named as a probable typo; a shorter one, or one further off, is not.
+func TestDotenvSuggestions(t *testing.T) {
+	for _, tc := range []struct{ name, want string }{
+		{"HOSX", "(HOST?)"},
+		{"HOXX", "(HOST?)"},
+		{"HOS", ""},
+		{"HXXX", ""},
+		{"jwt_secret", "(JWT_SECRET?)"},
+	} {
+		fsys := fstest.MapFS{".env": {Data: []byte(tc.name + "=x\n")}}
+		w := DotenvWarnings(fsys, ".env")
+		if len(w) != 1 || !strings.Contains(w[0], "names no setting") {
+			t.Errorf("%s: warnings %q, want one", tc.name, w)
+			continue
+		}
+		if got := strings.Contains(w[0], "?)"); got != (tc.want != "") || !strings.Contains(w[0], tc.want) {
+			t.Errorf("%s: %q, want it to suggest %q", tc.name, w[0], tc.want)
+		}
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0}, {"a", "", 1}, {"", "ab", 2}, {"HOST", "HOST", 0},
+		{"HOSX", "HOST", 1}, {"kitten", "sitting", 3}, {"PORT", "HOST", 2},
+	} {
+		if got := editDistance(tc.a, tc.b); got != tc.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
+
+// A quoted value never closed is named by its setting, when it is one.
+func TestLoadNamesTheUnclosedValue(t *testing.T) {
+	for text, want := range map[string]string{
+		"JWT_SECRET='abc\n":  ".env, line 1: the quoted value of JWT_SECRET is never closed",
+		"X=1\nSECRT=\"abc\n": ".env, line 2: the quoted value is never closed",
+	} {
+		_, err := Load(env(nil), fstest.MapFS{".env": {Data: []byte(text)}}, ".env")
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: Load = %v, want %q", text, err, want)
+		}
 	}
 }

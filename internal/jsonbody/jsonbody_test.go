@@ -26,6 +26,16 @@ func TestDecodeStrictText(t *testing.T) {
 		{`{"s": "\ud800\u0041"}`, ""},
 		{`{"s": "\ud800x"}`, ""},
 		{`{"s": "\udc00\ud800"}`, ""},
+		{`{"s": "\ud800\ue000"}`, ""},           // just past the low surrogates
+		{`{"s": "\ud800\udc00"}`, "\U00010000"}, // the first pair
+		{`{"s": "\udbff\udfff"}`, "\U0010FFFF"}, // the last pair
+		{`{"s": "\uD800"}`, ""},
+		{`{"s": "\uDBFF"}`, ""},
+		{`{"s": "\uDC00"}`, ""},
+		{`{"s": "\uDFFF"}`, ""},
+		{`{"s": "\uE000"}`, "\ue000"},
+		{`\ud800`, ""},   // the escape first: not yet JSON, already refused
+		{`"\ud800"`, ""}, // the escape last
 	} {
 		var v struct{ S string }
 		err := Decode([]byte(tc.body), &v)
@@ -36,6 +46,28 @@ func TestDecodeStrictText(t *testing.T) {
 			t.Errorf("Decode(%q): %q does not say what is wrong", tc.body, err)
 		case tc.want != "" && (err != nil || v.S != tc.want):
 			t.Errorf("Decode(%q) = %q, %v; want %q", tc.body, v.S, err, tc.want)
+		}
+	}
+}
+
+// Each kind of refusal says what is wrong, and where when it knows.
+func TestDecodeMessages(t *testing.T) {
+	for _, tc := range []struct{ body, want string }{
+		{`{"s": "\ud800"}`, "Request body contains an escape (at character 8) that is half of a UTF-16 pair, no character"},
+		{`\udc00`, "Request body contains an escape (at character 1) that is half of a UTF-16 pair, no character"},
+		{`{"s": 1}`, `Request body has the wrong JSON type for field "s" (got number)`},
+		{`[]`, "Request body must be a JSON object (got array)"},
+		{`{"s": "a\`, "Request body contains malformed JSON"}, // ends in a backslash
+		{`{"s": "a\u12`, "Request body contains malformed JSON"},
+		{`{"s": "x"} {}`, "Request body must contain a single JSON value"},
+		{``, "Request body must not be empty"},
+	} {
+		var v struct {
+			S string `json:"s"`
+		}
+		err := Decode([]byte(tc.body), &v)
+		if !errors.Is(err, ErrInvalid) || err.Error() != tc.want {
+			t.Errorf("Decode(%q) = %v; want %q", tc.body, err, tc.want)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package polka
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -37,6 +38,11 @@ func TestParseDelivery(t *testing.T) {
 		{name: "extra fields ignored", id: "msg_4", body: `{"event": "user.upgraded", "data": {"user_id": "` + walt + `", "plan": "red"}, "x": 1}`,
 			want: Delivery{ID: "msg_4", Event: EventUserUpgraded, UserID: nullUUID(walt), Change: Upgrade}},
 
+		{name: "id of the longest length", id: strings.Repeat("i", MaxIDLength), body: upgrade,
+			want: Delivery{ID: strings.Repeat("i", MaxIDLength), Event: EventUserUpgraded, UserID: nullUUID(walt), Change: Upgrade}},
+		{name: "id with a tilde, the last printable character", id: "msg_~1", body: upgrade,
+			want: Delivery{ID: "msg_~1", Event: EventUserUpgraded, UserID: nullUUID(walt), Change: Upgrade}},
+
 		{name: "id too long", id: strings.Repeat("i", MaxIDLength+1), body: upgrade, wantErr: ErrInvalid, msg: "webhook-id"},
 		{name: "id not ASCII", id: "msg_\xff", body: upgrade, wantErr: ErrInvalid, msg: "webhook-id"},
 		{name: "id with a space", id: "msg 1", body: upgrade, wantErr: ErrInvalid, msg: "webhook-id"},
@@ -45,6 +51,7 @@ func TestParseDelivery(t *testing.T) {
 		{name: "null body", id: "m", body: `null`, wantErr: ErrInvalid, msg: `"event"`},
 		{name: "no event", id: "m", body: `{"data": {"user_id": "` + walt + `"}}`, wantErr: ErrInvalid, msg: `"event"`},
 		{name: "NUL in event", id: "m", body: `{"event": "user.up\u0000graded"}`, wantErr: ErrInvalid, msg: `"event"`},
+		{name: "NUL first in event", id: "m", body: `{"event": "\u0000user.upgraded"}`, wantErr: ErrInvalid, msg: `"event"`},
 		{name: "user not a UUID", id: "m", body: `{"event": "user.upgraded", "data": {"user_id": "walt"}}`, wantErr: ErrInvalid, msg: "data.user_id"},
 		{name: "no user", id: "m", body: `{"event": "user.upgraded"}`, wantErr: ErrInvalid, msg: "data.user_id"},
 		{name: "downgrade, user not a UUID", id: "m", body: `{"event": "user.downgraded", "data": {"user_id": "walt"}}`, wantErr: ErrInvalid, msg: "data.user_id"},
@@ -183,8 +190,10 @@ func TestOutcomeWords(t *testing.T) {
 	if _, err := ParseOutcome("error"); err == nil {
 		t.Error("ParseOutcome accepted a word that is no outcome")
 	}
-	if s := Outcome(0).String(); s != "Outcome(0)" {
-		t.Errorf("the zero outcome reads %q", s)
+	for _, o := range []Outcome{0, numOutcomes, 200} {
+		if s, want := o.String(), fmt.Sprintf("Outcome(%d)", uint8(o)); s != want {
+			t.Errorf("an outcome out of range reads %q, want %q", s, want)
+		}
 	}
 }
 

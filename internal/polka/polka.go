@@ -82,6 +82,8 @@ var outcomeWords = [numOutcomes]string{
 
 // Outcomes lists every outcome.
 func Outcomes() []Outcome {
+	// The capacity only saves a reallocation: any other (a mutant of
+	// numOutcomes-1) returns the same outcomes.
 	all := make([]Outcome, 0, numOutcomes-1)
 	for o := Ignored; o < numOutcomes; o++ {
 		all = append(all, o)

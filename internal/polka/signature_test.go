@@ -63,7 +63,7 @@ func TestVerifyRejects(t *testing.T) {
 
 func TestVerifyAcceptsWithinTolerance(t *testing.T) {
 	s, _ := NewSigner(kaSecret)
-	for _, d := range []time.Duration{-4 * time.Minute, 4 * time.Minute} {
+	for _, d := range []time.Duration{-4 * time.Minute, 4 * time.Minute, -SignatureTolerance, SignatureTolerance} {
 		if err := s.Verify(kaID, kaTimestamp, kaSignature, []byte(kaBody), kaTime.Add(d)); err != nil {
 			t.Errorf("Verify at %v from the timestamp = %v", d, err)
 		}
