@@ -127,42 +127,6 @@ func TestLoadQuotedValues(t *testing.T) {
 	}
 }
 
-// A name two letters off one of Chirpy's, four letters long or more, is
-// named as a probable typo; a shorter one, or one further off, is not.
-func TestDotenvSuggestions(t *testing.T) {
-	for _, tc := range []struct{ name, want string }{
-		{"HOSX", "(HOST?)"},
-		{"HOXX", "(HOST?)"},
-		{"HOS", ""},
-		{"HXXX", ""},
-		{"jwt_secret", "(JWT_SECRET?)"},
-	} {
-		fsys := fstest.MapFS{".env": {Data: []byte(tc.name + "=x\n")}}
-		w := DotenvWarnings(fsys, ".env")
-		if len(w) != 1 || !strings.Contains(w[0], "names no setting") {
-			t.Errorf("%s: warnings %q, want one", tc.name, w)
-			continue
-		}
-		if got := strings.Contains(w[0], "?)"); got != (tc.want != "") || !strings.Contains(w[0], tc.want) {
-			t.Errorf("%s: %q, want it to suggest %q", tc.name, w[0], tc.want)
-		}
-	}
-}
-
-func TestEditDistance(t *testing.T) {
-	for _, tc := range []struct {
-		a, b string
-		want int
-	}{
-		{"", "", 0}, {"a", "", 1}, {"", "ab", 2}, {"HOST", "HOST", 0},
-		{"HOSX", "HOST", 1}, {"kitten", "sitting", 3}, {"PORT", "HOST", 2},
-	} {
-		if got := editDistance(tc.a, tc.b); got != tc.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
-		}
-	}
-}
-
 // A quoted value never closed is named by its setting, when it is one.
 func TestLoadNamesTheUnclosedValue(t *testing.T) {
 	for text, want := range map[string]string{
