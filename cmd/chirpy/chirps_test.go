@@ -280,7 +280,9 @@ func TestUpdateChirp(t *testing.T) {
 		t.Fatalf("edited chirp %+v from %+v", edited, c)
 	}
 	checkUTCTime(t, "updated_at", edited.UpdatedAt)
-	if edited.UpdatedAt <= c.UpdatedAt {
+	// As times, not text: RFC 3339 with trimmed fractions does not sort as
+	// text ("…05.1Z" > "…05.12Z").
+	if before, after := parseAPITime(t, c.UpdatedAt), parseAPITime(t, edited.UpdatedAt); !after.After(before) {
 		t.Errorf("updated_at %s did not move from %s", edited.UpdatedAt, c.UpdatedAt)
 	}
 	if got := decode[chirpJSON](t, s.req(t, "GET", path, nil).expect(t, http.StatusOK)); got != edited {
