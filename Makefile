@@ -7,12 +7,13 @@
 #   test-all (what CI runs)   PostgreSQL, PgBouncer, haproxy, and a C compiler
 #                             for the race detector; a missing one is a failure
 #   generate, check           a C compiler (sqlc's parser uses cgo)
-#   lint, fuzz, build         Go only
+#   lint, build               Go only
+#   fuzz, fuzz-smoke          Go only
 #   bench, bench-smoke        PostgreSQL (with pgbench) and PgBouncer
 
 GO ?= go
 
-.PHONY: help run test test-all build generate check check-generated check-layers lint fuzz bench bench-smoke db-start db-stop clean
+.PHONY: help run test test-all build generate check check-generated check-layers lint fuzz fuzz-smoke bench bench-smoke db-start db-stop clean
 
 ## help: list the targets
 help:
@@ -91,6 +92,11 @@ fuzz:
 		echo "--- $$name ($$pkg, $(FUZZRUNS) runs)"; \
 		$(GO) test $$pkg -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZRUNS)x || exit 1; \
 	done
+
+## fuzz-smoke: every fuzzer briefly (FUZZSMOKERUNS runs each, about a minute in all): proves each runs; CI runs it
+FUZZSMOKERUNS ?= 10000
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZRUNS=$(FUZZSMOKERUNS)
 
 ## db-start: start the local PostgreSQL of make run and print its DB_URL (needs PostgreSQL)
 db-start: build
