@@ -448,10 +448,21 @@ func TestWebhookSignatures(t *testing.T) {
 
 func TestWebhookStartsRefusingMalformedSecret(t *testing.T) {
 	t.Parallel()
-	vars := map[string]string{"DB_URL": pgtest.NewDatabase(t), "JWT_SECRET": "s", "POLKA_WEBHOOK_SECRET": "not-whsec"}
-	err := Run(context.Background(), []string{"chirpy"}, lookup(vars), &strings.Builder{}, &strings.Builder{})
-	if err == nil || !strings.Contains(err.Error(), "POLKA_WEBHOOK_SECRET") {
-		t.Fatalf("Run = %v, want an error naming POLKA_WEBHOOK_SECRET", err)
+	vars := map[string]string{"DB_URL": pgtest.NewDatabase(t), "JWT_SECRET": "s", "POLKA_WEBHOOK_SECRET": "not-whsec", "PORT": "0"}
+	// A Run that accepted the secret would serve until canceled: the
+	// deadline turns that into a failure, not a hang.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, []string{"chirpy"}, lookup(vars), &syncBuffer{}, &syncBuffer{}) }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "POLKA_WEBHOOK_SECRET") {
+			t.Fatalf("Run = %v, want an error naming POLKA_WEBHOOK_SECRET", err)
+		}
+	case <-ctx.Done():
+		<-done // Run stops with its context
+		t.Fatal("Run started with a malformed POLKA_WEBHOOK_SECRET instead of refusing it")
 	}
 }
 
