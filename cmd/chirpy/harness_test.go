@@ -160,6 +160,21 @@ func waitHealthy(url string, exited <-chan error) error {
 	}
 }
 
+// waitUntil polls cond until it holds, failing the test if it does not
+// within timeout: a condition, not a fixed sleep, so a slow machine waits
+// longer and a fast one not at all. timeout is generous; it is only reached
+// when the feature is broken.
+func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %v", what, timeout)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // testSecret is the JWT_SECRET of a test's server.
 func testSecret(t *testing.T) string { return "test-secret-at-least-32-bytes-long-" + t.Name() }
 
