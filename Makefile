@@ -94,7 +94,7 @@ fuzz:
 	done
 
 ## fuzz-smoke: every fuzzer briefly (FUZZSMOKERUNS runs each, about a minute in all): proves each runs; CI runs it
-FUZZSMOKERUNS ?= 10000
+FUZZSMOKERUNS ?= 50000
 fuzz-smoke:
 	@$(MAKE) --no-print-directory fuzz FUZZRUNS=$(FUZZSMOKERUNS)
 
