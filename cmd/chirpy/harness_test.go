@@ -62,6 +62,18 @@ func (s *testServer) from(addr string) *testServer {
 // stops it when the test ends. Run says when it serves, and where.
 func startServer(t *testing.T, env map[string]string) *testServer {
 	t.Helper()
+	s, err := tryStartServer(t, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// tryStartServer is startServer for a goroutine other than the test's, where
+// t.Fatal may not be called: it returns what went wrong. The server is
+// stopped by t's cleanup all the same. Without DB_URL in env, it must be
+// called from the test's goroutine (the fresh database is made with t).
+func tryStartServer(t *testing.T, env map[string]string) (*testServer, error) {
 	vars := map[string]string{
 		"JWT_SECRET": testSecret(t),
 		"PLATFORM":   "dev",
@@ -83,6 +95,7 @@ func startServer(t *testing.T, env map[string]string) *testServer {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- Run(ctx, []string{"chirpy"}, lookup(vars), logs, logs) }()
+	// t.Cleanup and t.Errorf may be called from any goroutine.
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -99,17 +112,17 @@ func startServer(t *testing.T, env map[string]string) *testServer {
 	case addr = <-logs.serving:
 	case err := <-done:
 		done <- err // for the cleanup
-		t.Fatalf("Run returned before serving: %v\n%s", err, logs)
+		return nil, fmt.Errorf("Run returned before serving: %v\n%s", err, logs)
 	case <-time.After(30 * time.Second):
-		t.Fatalf("Run did not serve within 30s\n%s", logs)
+		return nil, fmt.Errorf("Run did not serve within 30s\n%s", logs)
 	}
 	db, err := sql.Open("postgres", vars["DB_URL"])
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	t.Cleanup(func() { db.Close() })
 	url := fmt.Sprintf("http://127.0.0.1:%d", addr.(*net.TCPAddr).Port)
-	return &testServer{URL: url, DBURL: vars["DB_URL"], DB: db, logs: logs}
+	return &testServer{URL: url, DBURL: vars["DB_URL"], DB: db, logs: logs}, nil
 }
 
 // serverOutput is what a server started by Run writes, and where it serves.
