@@ -63,6 +63,10 @@ type serverProcess struct {
 	killOnce sync.Once
 }
 
+// api is the server as s.req reaches it: every exchange checked against the
+// OpenAPI document.
+func (p *serverProcess) api() *testServer { return &testServer{URL: p.URL} }
+
 // startBinary starts the binary with the course's settings plus env on a
 // port of its own, and waits until it answers /api/healthz.
 func startBinary(t *testing.T, env ...string) *serverProcess {
