@@ -87,41 +87,31 @@ func lockUser(t *testing.T, db *sql.DB, user string) *sql.Tx {
 // the test.
 func waitForLockWait(t *testing.T, db *sql.DB) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		var waiting int
-		if err := db.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&waiting); err != nil {
-			t.Fatal(err)
-		}
-		if waiting == 1 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the request never reached the database")
-		}
-		time.Sleep(10 * time.Millisecond)
+	waitUntil(t, 30*time.Second, "the request waits on the lock in the database", func() bool { return lockWaits(t, db) == 1 })
+}
+
+// lockWaits counts the backends of db's database waiting on a lock.
+func lockWaits(t *testing.T, db *sql.DB) int {
+	t.Helper()
+	var waiting int
+	if err := db.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&waiting); err != nil {
+		t.Fatal(err)
 	}
+	return waiting
 }
 
 // waitIdle waits until no other backend is still running a statement.
 func waitIdle(t *testing.T, db *sql.DB) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	waitUntil(t, 30*time.Second, "no webhook statement still running after the kill", func() bool {
 		var n int
 		if err := db.QueryRow(`SELECT count(*) FROM pg_stat_activity
 			WHERE datname = current_database() AND pid <> pg_backend_pid()
 			  AND state = 'active' AND backend_type = 'client backend'`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
-		if n == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d webhook statements still running 10s after the kill", n)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return n == 0
+	})
 }
 
 // checkAllOrNothing fails the test unless every user's membership was changed
@@ -169,7 +159,10 @@ func TestKilledMidDeliveryLeavesNothingHalfDone(t *testing.T) {
 			if err := <-answered; err == nil {
 				t.Fatal("the killed server answered the delivery")
 			}
-			time.Sleep(200 * time.Millisecond) // several client checks
+			// The killed server's backend notices its client is gone (a
+			// client check) and aborts, before the lock it waits on is
+			// released: were it still waiting, it would go on and commit.
+			waitUntil(t, 30*time.Second, "the killed server's statement aborted", func() bool { return lockWaits(t, db) == 0 })
 			tx.Rollback()
 			waitIdle(t, db)
 			var recorded int

@@ -565,13 +565,9 @@ func TestPruneInbox(t *testing.T) {
 
 	// The server prunes when it starts.
 	s := startServer(t, map[string]string{"DB_URL": dbURL})
-	deadline := time.Now().Add(10 * time.Second)
-	for s.count(t, `SELECT count(*) FROM webhook_inbox`) != 1 {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d deliveries left 10s after start, want only the recent one", s.count(t, `SELECT count(*) FROM webhook_inbox`))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitUntil(t, 30*time.Second, "only the recent delivery left after start", func() bool {
+		return s.count(t, `SELECT count(*) FROM webhook_inbox`) == 1
+	})
 	if _, n := s.inbox(t, "recent"); n != 1 {
 		t.Fatal("a delivery within the retention window was pruned")
 	}
