@@ -61,6 +61,7 @@ func TestStalledBodiesHoldLittleMemory(t *testing.T) {
 		}
 	})
 	chunk := strings.Repeat("x", 4<<10)
+	// Raw connections, not s.req: requests whose bodies never end.
 	for i := range 1000 {
 		c, err := net.Dial("tcp", addr)
 		if err != nil {

@@ -151,7 +151,8 @@ func freePort(t *testing.T) string {
 }
 
 // waitHealthy polls url's /api/healthz until it answers 200, or exited
-// reports that the server stopped.
+// reports that the server stopped. Not through s.req: refused connections
+// are expected while the server starts, and there is no t to fail.
 func waitHealthy(url string, exited <-chan error) error {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -272,6 +273,14 @@ func (s *testServer) req(t *testing.T, method, path string, body any, header ...
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
+	return s.do(t, req, raw)
+}
+
+// do sends req, whose body is raw, as req does: for a request req cannot
+// build (a header twice, say). The exchange is checked all the same.
+func (s *testServer) do(t *testing.T, req *http.Request, raw []byte) response {
+	t.Helper()
+	method, path := req.Method, req.URL.RequestURI()
 	client := noRedirect
 	if s.client != nil {
 		client = s.client

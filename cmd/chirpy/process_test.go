@@ -250,7 +250,7 @@ func TestGracefulShutdownFinishesRequestsInFlight(t *testing.T) {
 			}
 			answered := make(chan result, 1)
 			go func() {
-				st, err := deliver(server.URL, ev, "msg_shutdown", user)
+				st, err := deliver(t, server.URL, ev, "msg_shutdown", user)
 				answered <- result{st, err}
 			}()
 			waitForLockWait(t, db)

@@ -45,6 +45,7 @@ func TestServerLimits(t *testing.T) {
 	s := startServer(t, map[string]string{"READ_HEADER_TIMEOUT": "300ms"})
 	s.req(t, "GET", "/api/healthz", nil, "X-Big", strings.Repeat("b", 100<<10)).expect(t, http.StatusRequestHeaderFieldsTooLarge)
 
+	// Raw, not s.req: a request that never ends its headers.
 	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +63,8 @@ func TestServerLimits(t *testing.T) {
 }
 
 // rawRequest sends raw bytes on a new connection and returns the status of
-// the answer, and how long it took to come.
+// the answer, and how long it took to come. Not s.req: the bytes are HTTP
+// net/http's client would not send (malformed, or a body cut short).
 func rawRequest(t *testing.T, s *testServer, raw string) (int, time.Duration) {
 	t.Helper()
 	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))

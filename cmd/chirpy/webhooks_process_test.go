@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -16,17 +17,26 @@ import (
 	"chirpy/internal/dev/pgtest"
 )
 
-// deliver posts a webhook of ev; a nil error means an answer came.
-func deliver(serverURL string, ev membershipEvent, id, userID string) (int, error) {
+// deliver posts a webhook of ev; a nil error means an answer came, and the
+// exchange is checked against the OpenAPI document. Not s.req: the server
+// may be killed mid-request (an error, not a failure), and deliver runs in
+// goroutines, where t.Fatal may not be called.
+func deliver(t *testing.T, serverURL string, ev membershipEvent, id, userID string) (int, error) {
 	body, _ := json.Marshal(ev.body(userID))
-	req, _ := http.NewRequest("POST", serverURL+"/api/polka/webhooks", bytes.NewReader([]byte(body)))
+	req, _ := http.NewRequest("POST", serverURL+"/api/polka/webhooks", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "ApiKey f271c81ff7084ee5b99a5091b42d486e")
 	req.Header.Set("Webhook-Id", id)
 	res, err := (&http.Client{Timeout: 20 * time.Second}).Do(req)
 	if err != nil {
 		return 0, err
 	}
-	res.Body.Close()
+	defer res.Body.Close()
+	resBody, err := io.ReadAll(res.Body)
+	if err != nil {
+		return 0, err
+	}
+	checkExchange(t, req, body, res, resBody)
 	return res.StatusCode, nil
 }
 
@@ -150,7 +160,7 @@ func TestKilledMidDeliveryLeavesNothingHalfDone(t *testing.T) {
 			tx := lockUser(t, db, user)
 			answered := make(chan error, 1)
 			go func() {
-				_, err := deliver(server.URL, ev, "msg_kill", user)
+				_, err := deliver(t, server.URL, ev, "msg_kill", user)
 				answered <- err
 			}()
 			waitForLockWait(t, db)
@@ -175,7 +185,7 @@ func TestKilledMidDeliveryLeavesNothingHalfDone(t *testing.T) {
 
 			// Polka retries against the restarted server.
 			server = startBinary(t, "DB_URL="+dbURL)
-			if status, err := deliver(server.URL, ev, "msg_kill", user); err != nil || status != http.StatusNoContent {
+			if status, err := deliver(t, server.URL, ev, "msg_kill", user); err != nil || status != http.StatusNoContent {
 				t.Fatalf("retry: %d, %v", status, err)
 			}
 			var rows int
@@ -205,7 +215,7 @@ func TestKilledUnderLoadLeavesAllOrNothing(t *testing.T) {
 				for i, u := range users {
 					wg.Go(func() {
 						// The kill fails some: the database says what each did.
-						_, _ = deliver(server.URL, ev, fmt.Sprintf("msg_%d_%d", round, i), u)
+						_, _ = deliver(t, server.URL, ev, fmt.Sprintf("msg_%d_%d", round, i), u)
 					})
 				}
 				// Kill once the deliveries are under way (some committed), at
