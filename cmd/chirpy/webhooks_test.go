@@ -491,7 +491,9 @@ func TestWebhookDatabaseDeadline(t *testing.T) {
 			if r.Status != http.StatusServiceUnavailable || r.Header.Get("Retry-After") == "" {
 				t.Fatalf("status %d Retry-After %q, want 503 with Retry-After", r.Status, r.Header.Get("Retry-After"))
 			}
-			if took > 3*time.Second {
+			// Generous, for a loaded machine: without the deadline the
+			// request waits for the lock until the client gives up (30 s).
+			if took > 10*time.Second {
 				t.Errorf("the 503 took %v; the handler's deadline (300ms here) is meant to answer well within a sender's timeout", took)
 			}
 			if _, n := s.inbox(t, "msg_slow"); n != 0 {
