@@ -166,7 +166,10 @@ func TestBehindPgBouncer(t *testing.T) {
 			if st := srv.req(t, "POST", hookPath, upgraded(walt.ID), withID(fmt.Sprintf("msg_%d", i%10))...).Status; st != http.StatusNoContent {
 				failed.Add(1)
 			}
-			srv.req(t, "GET", "/api/chirps/8a0e3bb6-1a0d-4b38-8e6c-4a4b7e1e2f00", nil).expect(t, http.StatusNotFound)
+			// t.Errorf, not expect's t.Fatalf: this is not the test's goroutine.
+			if r := srv.req(t, "GET", "/api/chirps/8a0e3bb6-1a0d-4b38-8e6c-4a4b7e1e2f00", nil); r.Status != http.StatusNotFound {
+				t.Errorf("GET an unknown chirp: status %d, want 404", r.Status)
+			}
 		})
 	}
 	wg.Wait()
