@@ -461,8 +461,8 @@ func TestWebhookStartsRefusingMalformedSecret(t *testing.T) {
 			t.Fatalf("Run = %v, want an error naming POLKA_WEBHOOK_SECRET", err)
 		}
 	case <-ctx.Done():
-		<-done // Run stops with its context
-		t.Fatal("Run started with a malformed POLKA_WEBHOOK_SECRET instead of refusing it")
+		err := <-done // Run stops with its context
+		t.Fatalf("Run started with a malformed POLKA_WEBHOOK_SECRET instead of refusing it (and returned %v when canceled)", err)
 	}
 }
 
