@@ -93,7 +93,7 @@ fuzz:
 		$(GO) test $$pkg -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZRUNS)x || exit 1; \
 	done
 
-## fuzz-smoke: every fuzzer briefly (FUZZSMOKERUNS runs each, about a minute in all): proves each runs; CI runs it
+## fuzz-smoke: every fuzzer briefly (FUZZSMOKERUNS runs each; under a minute in all once built): proves each runs; CI runs it
 FUZZSMOKERUNS ?= 50000
 fuzz-smoke:
 	@$(MAKE) --no-print-directory fuzz FUZZRUNS=$(FUZZSMOKERUNS)
