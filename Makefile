@@ -7,12 +7,13 @@
 #   test-all (what CI runs)   PostgreSQL, PgBouncer, haproxy, and a C compiler
 #                             for the race detector; a missing one is a failure
 #   generate, check           a C compiler (sqlc's parser uses cgo)
-#   lint, fuzz, mutate, build Go only
+#   lint, build, mutate       Go only
+#   fuzz, fuzz-smoke          Go only
 #   bench, bench-smoke        PostgreSQL (with pgbench) and PgBouncer
 
 GO ?= go
 
-.PHONY: help run test test-all build generate check check-generated check-layers lint fuzz mutate bench bench-smoke db-start db-stop clean
+.PHONY: help run test test-all build generate check check-generated check-layers lint fuzz fuzz-smoke mutate bench bench-smoke db-start db-stop clean
 
 ## help: list the targets
 help:
@@ -94,6 +95,11 @@ fuzz:
 		echo "--- $$name ($$pkg, $(FUZZRUNS) runs)"; \
 		$(GO) test $$pkg -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZRUNS)x || exit 1; \
 	done
+
+## fuzz-smoke: every fuzzer briefly (FUZZSMOKERUNS runs each; under a minute in all once built): proves each runs; CI runs it
+FUZZSMOKERUNS ?= 50000
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZRUNS=$(FUZZSMOKERUNS)
 
 ## mutate: mutation testing of the rules (internal/auth, chirp, polka, jsonbody, config); fails below MUTATE_EFFICACY% (90) killed in a package; six to ten minutes (pinned in .ci/gremlins.mod)
 # Each package on its own, so that a package's mutants run only its own tests,

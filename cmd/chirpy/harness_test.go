@@ -62,6 +62,18 @@ func (s *testServer) from(addr string) *testServer {
 // stops it when the test ends. Run says when it serves, and where.
 func startServer(t *testing.T, env map[string]string) *testServer {
 	t.Helper()
+	s, err := tryStartServer(t, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// tryStartServer is startServer for a goroutine other than the test's, where
+// t.Fatal may not be called: it returns what went wrong. The server is
+// stopped by t's cleanup all the same. Without DB_URL in env, it must be
+// called from the test's goroutine (the fresh database is made with t).
+func tryStartServer(t *testing.T, env map[string]string) (*testServer, error) {
 	vars := map[string]string{
 		"JWT_SECRET": testSecret(t),
 		"PLATFORM":   "dev",
@@ -83,6 +95,7 @@ func startServer(t *testing.T, env map[string]string) *testServer {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- Run(ctx, []string{"chirpy"}, lookup(vars), logs, logs) }()
+	// t.Cleanup and t.Errorf may be called from any goroutine.
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -99,17 +112,17 @@ func startServer(t *testing.T, env map[string]string) *testServer {
 	case addr = <-logs.serving:
 	case err := <-done:
 		done <- err // for the cleanup
-		t.Fatalf("Run returned before serving: %v\n%s", err, logs)
+		return nil, fmt.Errorf("Run returned before serving: %v\n%s", err, logs)
 	case <-time.After(30 * time.Second):
-		t.Fatalf("Run did not serve within 30s\n%s", logs)
+		return nil, fmt.Errorf("Run did not serve within 30s\n%s", logs)
 	}
 	db, err := sql.Open("postgres", vars["DB_URL"])
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	t.Cleanup(func() { db.Close() })
 	url := fmt.Sprintf("http://127.0.0.1:%d", addr.(*net.TCPAddr).Port)
-	return &testServer{URL: url, DBURL: vars["DB_URL"], DB: db, logs: logs}
+	return &testServer{URL: url, DBURL: vars["DB_URL"], DB: db, logs: logs}, nil
 }
 
 // serverOutput is what a server started by Run writes, and where it serves.
@@ -138,7 +151,8 @@ func freePort(t *testing.T) string {
 }
 
 // waitHealthy polls url's /api/healthz until it answers 200, or exited
-// reports that the server stopped.
+// reports that the server stopped. Not through s.req: refused connections
+// are expected while the server starts, and there is no t to fail.
 func waitHealthy(url string, exited <-chan error) error {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -157,6 +171,21 @@ func waitHealthy(url string, exited <-chan error) error {
 		if time.Now().After(deadline) {
 			return fmt.Errorf("no answer from %s/api/healthz after 30s: %v", url, err)
 		}
+	}
+}
+
+// waitUntil polls cond until it holds, failing the test if it does not
+// within timeout: a condition, not a fixed sleep, so a slow machine waits
+// longer and a fast one not at all. timeout is generous; it is only reached
+// when the feature is broken.
+func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %v", what, timeout)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
@@ -244,6 +273,14 @@ func (s *testServer) req(t *testing.T, method, path string, body any, header ...
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
+	return s.do(t, req, raw)
+}
+
+// do sends req, whose body is raw, as req does: for a request req cannot
+// build (a header twice, say). The exchange is checked all the same.
+func (s *testServer) do(t *testing.T, req *http.Request, raw []byte) response {
+	t.Helper()
+	method, path := req.Method, req.URL.RequestURI()
 	client := noRedirect
 	if s.client != nil {
 		client = s.client

@@ -28,12 +28,18 @@ func TestDatabaseOutage(t *testing.T) {
 	// Fill the pool: every one of its connections dies with the database.
 	var wg sync.WaitGroup
 	for range 48 {
-		wg.Go(func() { s.req(t, "GET", "/api/chirps?author_id="+walt.ID, nil).expect(t, http.StatusOK) })
+		// t.Errorf, not expect's t.Fatalf: this is not the test's goroutine.
+		wg.Go(func() {
+			if r := s.req(t, "GET", "/api/chirps?author_id="+walt.ID, nil); r.Status != http.StatusOK {
+				t.Errorf("GET /api/chirps: status %d, want 200", r.Status)
+			}
+		})
 	}
 	wg.Wait()
-	if n := s.count(t, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`); n < 4 {
-		t.Logf("the pool holds only %d connections", n)
-	}
+	// The test's own connection (s.DB, one at a time) is not the server's.
+	waitUntil(t, 30*time.Second, "the server's pool holds at least 4 connections", func() bool {
+		return s.count(t, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`) >= 4
+	})
 
 	if err := cluster.Stop(); err != nil {
 		t.Fatal(err)
@@ -56,7 +62,8 @@ func TestDatabaseOutage(t *testing.T) {
 			t.Errorf("with the database down: %d (Retry-After %q), want 503 with Retry-After", r.Status, r.Header.Get("Retry-After"))
 		}
 		r.errorMessage(t)
-		if d := time.Since(start); d > 2*time.Second {
+		// Under the driver's 5 s connect timeout, with room for a loaded machine.
+		if d := time.Since(start); d > 4*time.Second {
 			t.Errorf("the 503 took %v", d)
 		}
 		if strings.Contains(string(r.Body), "dial") || strings.Contains(string(r.Body), "127.0.0.1") {

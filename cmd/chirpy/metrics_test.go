@@ -17,6 +17,8 @@ import (
 
 // scrape returns the metrics page, and the value of each sample line
 // ("name{labels}" -> value).
+// Not s.req: the metrics listener is not the API, and the OpenAPI document
+// does not describe it.
 func scrape(t *testing.T, url string) map[string]float64 {
 	t.Helper()
 	res, err := http.Get(url)
@@ -117,6 +119,8 @@ func TestConnectionMetrics(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, map[string]string{"METRICS_ADDR": "127.0.0.1:0", "MAX_CONNECTIONS_PER_CLIENT": "1"})
 	metricsURL := metricsURL(t, s)
+	// Raw connections, not s.req: what is counted is connections held and
+	// refused, some never sending a request.
 	dial := func() net.Conn {
 		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.9")}}
 		c, err := d.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))

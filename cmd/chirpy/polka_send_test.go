@@ -144,22 +144,40 @@ func TestPolkaSendUsage(t *testing.T) {
 			t.Errorf("%v: %v\n%s%s", args, err, out.String(), errOut.String())
 		}
 	}
-	for _, args := range [][]string{
-		{"chirpy", "polka"},
-		{"chirpy", "polka", "send"}, // no --user
-		{"chirpy", "polka", "send", "--user", "walt"},
-		{"chirpy", "polka", "send", "--user", "8a0e3bb6-1a0d-4b38-8e6c-4a4b7e1e2f00", "extra"},
-		{"chirpy", "polka", "send", "--event", "user.downgraded", "--user", "walt"},
-		{"chirpy", "polka", "send", "--user", "8a0e3bb6-1a0d-4b38-8e6c-4a4b7e1e2f00", "--at", "yesterday"},
-		{"chirpy", "polka", "sned"},
-		{"chirpy", "polka", "secret", "extra"},
-		{"chirpy", "polka", "inbox"}, // no DB_URL
-		{"chirpy", "polka", "inbox", "--outcome", "won"},
-		{"chirpy", "polka", "inbox", "--limit", "0"},
+	// A database no one listens on: a command that got past its flags
+	// would say it cannot reach it.
+	unreachable := map[string]string{"DB_URL": "postgres://chirpy@127.0.0.1:1/chirpy"}
+	const user = "8a0e3bb6-1a0d-4b38-8e6c-4a4b7e1e2f00"
+	for _, tc := range []struct {
+		args      []string
+		env       map[string]string
+		err       string
+		withUsage bool // the command list, on stderr, before the error
+	}{
+		{[]string{"polka"}, nil, "polka needs a command: send, secret or inbox", true},
+		{[]string{"polka", "send"}, nil, "--user must be a user's id (a UUID)", false},
+		{[]string{"polka", "send", "--user", "walt"}, nil, "--user must be a user's id (a UUID)", false},
+		{[]string{"polka", "send", "--user", user, "extra"}, nil, `unexpected argument "extra"`, false},
+		{[]string{"polka", "send", "--event", "user.downgraded", "--user", "walt"}, nil, "--user must be a user's id (a UUID)", false},
+		{[]string{"polka", "send", "--user", user, "--at", "yesterday"}, nil, `--at must be an RFC 3339 time such as 2026-12-01T15:04:05Z: parsing time "yesterday" as "2006-01-02T15:04:05.999999999Z07:00": cannot parse "yesterday" as "2006"`, false},
+		{[]string{"polka", "sned"}, nil, `unknown polka command "sned"`, true},
+		{[]string{"polka", "secret", "extra"}, nil, `unexpected argument "extra"`, false},
+		{[]string{"polka", "inbox"}, nil, "DB_URL is not set: the inbox is read from the server's database (after make run: DB_URL=$(make -s db-start) chirpy polka inbox)", false},
+		{[]string{"polka", "inbox", "--outcome", "won"}, unreachable, `--outcome: unknown delivery outcome "won"`, false},
+		{[]string{"polka", "inbox", "--limit", "0"}, unreachable, "--limit and --since must be positive", false},
 	} {
-		var out strings.Builder
-		if err := Run(context.Background(), args, lookup(nil), &out, &out); err == nil {
-			t.Errorf("%v succeeded", args)
+		var out, errOut strings.Builder
+		err := Run(context.Background(), append([]string{"chirpy"}, tc.args...), lookup(tc.env), &out, &errOut)
+		if err == nil || err.Error() != tc.err {
+			t.Errorf("%v: error %v, want %q", tc.args, err, tc.err)
+			continue
+		}
+		want := "chirpy: " + tc.err + "\n"
+		if tc.withUsage {
+			want = polkaUsage + want
+		}
+		if out.Len() > 0 || errOut.String() != want {
+			t.Errorf("%v: stdout %q, stderr %q; want nothing on stdout, %q on stderr", tc.args, out.String(), errOut.String(), want)
 		}
 	}
 }

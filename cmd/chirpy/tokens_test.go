@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/base64"
 	"fmt"
 	"net/http"
@@ -147,17 +148,12 @@ func TestTwoAuthorizationHeaders(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, nil)
 	walt := s.signUp(t, "walt@breakingbad.com", "123456")
-	req, _ := http.NewRequest("POST", s.URL+"/api/chirps", strings.NewReader(`{"body": "two headers"}`))
+	body := []byte(`{"body": "two headers"}`)
+	req, _ := http.NewRequest("POST", s.URL+"/api/chirps", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
 	req.Header.Add("Authorization", "Bearer "+walt.Token)
 	req.Header.Add("Authorization", "Bearer "+walt.Token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusUnauthorized {
-		t.Fatalf("two Authorization headers: %d, want 401", res.StatusCode)
-	}
+	s.do(t, req, body).expect(t, http.StatusUnauthorized).errorMessage(t)
 	if n := s.count(t, `SELECT count(*) FROM chirps`); n != 0 {
 		t.Fatal("a chirp was posted")
 	}

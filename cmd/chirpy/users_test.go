@@ -24,6 +24,16 @@ func checkUTCTime(t *testing.T, field, s string) {
 	}
 }
 
+// parseAPITime parses an RFC 3339 time of the API, failing the test if it is none.
+func parseAPITime(t *testing.T, s string) time.Time {
+	t.Helper()
+	ts, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		t.Fatalf("%q is not an RFC 3339 time: %v", s, err)
+	}
+	return ts
+}
+
 // The course's sign-up, after a reset.
 func TestCreateUser(t *testing.T) {
 	t.Parallel()

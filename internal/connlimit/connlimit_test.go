@@ -93,7 +93,7 @@ func TestListener(t *testing.T) {
 // waitIdle waits until l holds n idle connections.
 func waitIdle(t *testing.T, l *Listener, n int) {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(time.Millisecond) {
 		l.mu.Lock()
 		idle := l.idle.Len()
 		l.mu.Unlock()

@@ -123,7 +123,7 @@ func TestChirpPages(t *testing.T) {
 		}
 		break
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for store.DB(s).Stats().InUse != 0 {
 		if time.Now().After(deadline) {
 			t.Fatalf("%d connections still in use after the list was left", store.DB(s).Stats().InUse)

@@ -158,7 +158,9 @@ func TestRecordDeliveryOrder(t *testing.T) {
 	ctx := context.Background()
 	walt, _ := s.CreateUser(ctx, "walt@breakingbad.com", "h")
 	at := func(d polka.Delivery, when time.Time) polka.Delivery { d.At = when; return d }
-	t0 := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	// An hour ago: every timed step is in the past, so the untimed one,
+	// applied as of now, is newer than all of them whatever the date.
+	t0 := time.Now().Add(-time.Hour).Truncate(time.Second)
 
 	for i, step := range []struct {
 		d       polka.Delivery
