@@ -91,3 +91,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	w.Write(body)
 }
+
+var noStore = []string{"no-store"}
+
+// writePrivateJSON answers with v, which carries a token or an account's
+// data, as JSON that no cache may keep (RFC 6749 §5.1).
+func writePrivateJSON(w http.ResponseWriter, status int, v any) {
+	w.Header()["Cache-Control"] = noStore
+	writeJSON(w, status, v)
+}

@@ -96,7 +96,7 @@ func handleLogin(l login) handlerFunc {
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, loginResponse{User: newUser(u), Token: access, RefreshToken: refresh})
+		writePrivateJSON(w, http.StatusOK, loginResponse{User: newUser(u), Token: access, RefreshToken: refresh})
 		return nil
 	}
 }
@@ -136,7 +136,7 @@ func handleRefresh(st *store.Store, secret []byte) handlerFunc {
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, refreshResponse{Token: access})
+		writePrivateJSON(w, http.StatusOK, refreshResponse{Token: access})
 		return nil
 	}
 }

@@ -54,7 +54,7 @@ func handleUsersCreate(st *store.Store, hasher *auth.Hasher, b *bodies) handlerF
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusCreated, newUser(u))
+		writePrivateJSON(w, http.StatusCreated, newUser(u))
 		return nil
 	}
 }
@@ -79,7 +79,7 @@ func handleUsersUpdate(st *store.Store, hasher *auth.Hasher, b *bodies) userHand
 		if err != nil {
 			return err // a taken email is store.ErrConflict: 409
 		}
-		writeJSON(w, http.StatusOK, newUser(u))
+		writePrivateJSON(w, http.StatusOK, newUser(u))
 		return nil
 	}
 }
