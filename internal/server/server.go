@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"strings"
 	"time"
 
 	"chirpy/internal/auth"
@@ -110,16 +111,43 @@ func api(logger *slog.Logger, h handlerFunc) http.Handler {
 			r.Body = body
 		}
 		if err := h(w, r); err != nil {
-			if body != nil && !body.done {
-				// Refused before its body was read (a missing token, say):
-				// net/http would read the rest of it before answering, which
-				// a client that stalls, or sends a lot, makes slow. Answer
-				// now, and close.
-				w.Header().Set("Connection", "close")
+			if body == nil || body.done {
+				writeError(w, r, logger, err)
+				return
 			}
+			// Refused before its body was read (a missing token, too large):
+			// net/http would read the rest of it before answering, which a
+			// client that stalls, or sends a lot, makes slow. Answer now,
+			// and close.
+			w.Header().Set("Connection", "close")
+			rc := http.NewResponseController(w)
+			_ = rc.EnableFullDuplex() // to read on after answering
 			writeError(w, r, logger, err)
+			linger(rc, r, body.ReadCloser)
 		}
 	})
+}
+
+// The bounds of linger: what a client may still send after its answer.
+const (
+	lingerTime  = 5 * time.Second
+	lingerBytes = 16 << 20
+)
+
+// linger reads and discards what the client still sends of a body refused
+// unread, for at most lingerTime and lingerBytes, before the connection is
+// closed (nginx's lingering close). Closed at once, with the body still
+// arriving, the connection would be reset, and a client that writes its whole
+// body before it reads (many do) would lose the answer. A client that asked
+// to be told before it sends (Expect: 100-continue) sends nothing more.
+func linger(rc *http.ResponseController, r *http.Request, body io.Reader) {
+	if r.ProtoMajor != 1 || strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
+		return
+	}
+	if rc.Flush() != nil || rc.SetReadDeadline(time.Now().Add(lingerTime)) != nil {
+		return
+	}
+	_, _ = io.CopyN(io.Discard, body, lingerBytes) // ends at EOF, the bound, or the deadline
 }
 
 // bodyWatcher records whether a request body was read to its end.
