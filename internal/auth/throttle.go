@@ -84,25 +84,22 @@ func (l LoginLimits) Check(ctx context.Context, c LoginCounter, k LoginKeys) (ok
 	if counts.Client, now, err = c.CountLoginAttempt(ctx, k.Client, l.Window); err != nil {
 		return false, 0, err
 	}
-	uncounted := []string{k.Email, k.Account}
 	if counts.Client.Attempts <= l.PerClient {
 		if counts.Email, _, err = c.CountLoginAttempt(ctx, k.Email, l.Window); err != nil {
 			return false, 0, err
 		}
-		uncounted = []string{k.Account}
 		if counts.Email.Attempts <= l.PerEmail {
 			if counts.Account, _, err = c.CountLoginAttempt(ctx, k.Account, l.Window); err != nil {
 				return false, 0, err
 			}
-			uncounted = nil
 		}
 	}
-	if len(uncounted) > 0 {
-		held, err := c.LoginAttempts(ctx, uncounted, l.Window)
+	if counts.Account.Attempts == 0 { // a key was not counted: read what it holds
+		held, err := c.LoginAttempts(ctx, []string{k.Email, k.Account}, l.Window)
 		if err != nil {
 			return false, 0, err
 		}
-		if len(uncounted) == 2 {
+		if counts.Email.Attempts == 0 {
 			counts.Email = held[k.Email]
 		}
 		counts.Account = held[k.Account]
