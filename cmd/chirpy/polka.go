@@ -78,8 +78,6 @@ func polkaSend(ctx context.Context, args []string, lookup func(string) string, s
 		port = fmt.Sprint(config.DefaultPort)
 	}
 	fs := flag.NewFlagSet("chirpy polka send", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, sendUsage); fs.PrintDefaults() }
 	var d polka.Outgoing
 	var at string
 	fs.StringVar(&d.UserID, "user", "", "the user's id (required for "+polka.EventUserUpgraded+" and "+polka.EventUserDowngraded+")")
@@ -92,7 +90,7 @@ func polkaSend(ctx context.Context, args []string, lookup func(string) string, s
 	fs.IntVar(&d.Attempts, "attempts", 6, "attempts at most")
 	fs.DurationVar(&d.Backoff, "backoff", time.Second, "delay after the first failure, doubled after each further one")
 	fs.DurationVar(&d.MaxBackoff, "max-backoff", time.Minute, "longest delay between attempts")
-	if err := fs.Parse(args); err != nil {
+	if help, err := parseFlags(fs, sendUsage, args, stdout, stderr); help || err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -123,13 +121,11 @@ Flags:
 
 func polkaInbox(ctx context.Context, args []string, lookup func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("chirpy polka inbox", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, inboxUsage); fs.PrintDefaults() }
 	outcome := fs.String("outcome", "", "only deliveries of this outcome")
 	since := &writtenDuration{d: 24 * time.Hour, text: "24h"}
 	fs.Var(since, "since", "only deliveries received within this long (a `duration` such as 90m or 72h)")
 	limit := fs.Int("limit", 50, "at most this many deliveries")
-	if err := fs.Parse(args); err != nil {
+	if help, err := parseFlags(fs, inboxUsage, args, stdout, stderr); help || err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -166,6 +162,25 @@ func polkaInbox(ctx context.Context, args []string, lookup func(string) string, 
 		return fmt.Errorf("DB_URL: %w", store.ErrNoSchema)
 	}
 	return fmt.Errorf("DB_URL: %w", err)
+}
+
+// parseFlags parses a command's flags. Help asked for (-h) is printed on
+// stdout and is not an error; a bad flag prints the usage on stderr and is.
+func parseFlags(fs *flag.FlagSet, usage string, args []string, stdout, stderr io.Writer) (help bool, err error) {
+	fs.SetOutput(io.Discard) // the error itself is returned, and printed once
+	err = fs.Parse(args)
+	if err == nil {
+		return false, nil
+	}
+	help = errors.Is(err, flag.ErrHelp)
+	out := stderr
+	if help {
+		out, err = stdout, nil
+	}
+	fmt.Fprint(out, usage)
+	fs.SetOutput(out)
+	fs.PrintDefaults()
+	return help, err
 }
 
 // writtenDuration is a duration flag that keeps the text it was given, so

@@ -138,9 +138,18 @@ func TestPolkaSendAgainstServer(t *testing.T) {
 func TestPolkaSendUsage(t *testing.T) {
 	t.Parallel()
 	// Help is asked for, and given: on stdout, and no error.
-	for _, args := range [][]string{{"chirpy", "-h"}, {"chirpy", "polka", "-h"}} {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"chirpy", "-h"}, "polka inbox"},
+		{[]string{"chirpy", "polka", "-h"}, "polka inbox"},
+		{[]string{"chirpy", "polka", "send", "-h"}, "-max-backoff"},
+		{[]string{"chirpy", "polka", "inbox", "--help"}, "-outcome"},
+	} {
+		args := tc.args
 		var out, errOut strings.Builder
-		if err := Run(context.Background(), args, lookup(nil), &out, &errOut); err != nil || !strings.Contains(out.String(), "polka inbox") || errOut.Len() > 0 {
+		if err := Run(context.Background(), args, lookup(nil), &out, &errOut); err != nil || !strings.Contains(out.String(), tc.want) || errOut.Len() > 0 {
 			t.Errorf("%v: %v\n%s%s", args, err, out.String(), errOut.String())
 		}
 	}
