@@ -39,8 +39,11 @@ func handleWebhook(st *store.Store, signer *polka.Signer, timeout time.Duration,
 		if err != nil {
 			word = "error"
 		}
-		logAttrs(r.Context(), slog.String("webhook_id", d.ID), slog.String("event", d.Event),
-			slog.Any("user_id", d.UserID.UUID), slog.String("outcome", word), slog.Bool("duplicate", duplicate))
+		attrs := []slog.Attr{slog.String("webhook_id", d.ID), slog.String("event", d.Event)}
+		if d.UserID.Valid { // events that are not membership changes name no user
+			attrs = append(attrs, slog.Any("user_id", d.UserID.UUID))
+		}
+		logAttrs(r.Context(), append(attrs, slog.String("outcome", word), slog.Bool("duplicate", duplicate))...)
 		m.delivery(d.Event, word)
 		switch {
 		case errors.Is(err, store.ErrInvalid):
