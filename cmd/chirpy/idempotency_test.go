@@ -85,13 +85,20 @@ func TestIdempotentChirps(t *testing.T) {
 	}
 }
 
-// A sign-up's replay is the first answer again, no-store like it.
+// A sign-up's replay is the first answer again, no-store like it, and costs
+// no password hash.
 func TestIdempotentSignUp(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, nil)
+	s := startServer(t, map[string]string{"METRICS_ADDR": "127.0.0.1:0"})
+	metrics := metricsURL(t, s)
+	hashes := func() float64 { return scrape(t, metrics)["chirpy_password_hash_wait_seconds_count"] }
 	creds := map[string]string{"email": "saul@bettercall.com", "password": "123456"}
 	first := s.req(t, "POST", "/api/users", creds, withKey("signup-1")...).expect(t, http.StatusCreated)
+	before := hashes()
 	again := s.req(t, "POST", "/api/users", creds, withKey("signup-1")...).expect(t, http.StatusCreated)
+	if n := hashes() - before; n != 0 {
+		t.Errorf("the replay waited for %v password hashes, want none", n)
+	}
 	if !bytes.Equal(first.Body, again.Body) || again.Header.Get("Idempotent-Replayed") != "true" {
 		t.Fatalf("the retry got %s (Idempotent-Replayed %q), want %s again, replayed",
 			again.Body, again.Header.Get("Idempotent-Replayed"), first.Body)
