@@ -184,7 +184,9 @@ func TestBehindPgBouncer(t *testing.T) {
 // A primary with a synchronous standby, DB_URL naming both in URL form: the
 // primary is killed under a load of chirps and webhooks, the standby is
 // promoted, and the same server process writes again (within 30 s: the
-// figure is logged), having lost none of the writes it acknowledged.
+// figure is logged), having lost none of the writes it acknowledged. Each
+// chirp is posted with an Idempotency-Key, and sent again with it until it
+// is acknowledged: each key is then exactly one chirp.
 func TestFailoverLosesNoAcknowledgedWrite(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -217,7 +219,8 @@ func TestFailoverLosesNoAcknowledgedWrite(t *testing.T) {
 	// what was acknowledged.
 	var (
 		mu            sync.Mutex
-		ackedChirps   []string
+		ackedChirps   = map[string]string{} // Idempotency-Key (the chirp's body too) -> chirp id
+		unacked       []string              // the keys of chirps sent, never acknowledged, when the load stopped
 		ackedWebhooks = map[string]string{} // webhook-id -> user
 		killedAt      atomic.Int64          // when the primary was killed
 		backAt        atomic.Int64          // when a write sent after it was acknowledged
@@ -228,14 +231,46 @@ func TestFailoverLosesNoAcknowledgedWrite(t *testing.T) {
 	stopLoad := sync.OnceFunc(func() { close(stop); wg.Wait() })
 	t.Cleanup(stopLoad)
 	client := &http.Client{Timeout: 20 * time.Second}
+	postChirp := func(key string) (*http.Request, []byte) {
+		body := fmt.Appendf(nil, `{"body": %q}`, key)
+		req, _ := http.NewRequest("POST", s.URL+"/api/chirps", bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+walt.Token)
+		req.Header.Set("Idempotency-Key", key)
+		return req, body
+	}
+	// send sends req, whose body is reqBody, and says whether it was
+	// acknowledged (with the chirp made, for a chirp). Not s.req: errors
+	// are expected during the failover, and the load's goroutines may not
+	// call t.Fatal. Every answer is checked against the OpenAPI document
+	// all the same.
+	send := func(req *http.Request, reqBody []byte) (c chirpJSON, ok bool) {
+		req.Header.Set("Content-Type", "application/json")
+		res, err := client.Do(req)
+		if err != nil {
+			return c, false
+		}
+		resBody, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		if err != nil {
+			return c, false
+		}
+		checkExchange(t, req, reqBody, res, resBody)
+		return c, res.StatusCode == http.StatusCreated && json.Unmarshal(resBody, &c) == nil || res.StatusCode == http.StatusNoContent
+	}
 	for w := range 8 {
 		wg.Go(func() {
 			// A failed webhook is sent again with the same id, as Polka
 			// does; the next one gets a new id only once this one is
 			// acknowledged.
-			for seq := 0; ; {
+			for seq, sent := 0, false; ; {
+				key := fmt.Sprintf("chirp_%d_%d", w, seq)
 				select {
 				case <-stop:
+					if sent && w%2 == 0 {
+						mu.Lock()
+						unacked = append(unacked, key)
+						mu.Unlock()
+					}
 					return
 				default:
 				}
@@ -243,48 +278,30 @@ func TestFailoverLosesNoAcknowledgedWrite(t *testing.T) {
 				var reqBody []byte
 				id := fmt.Sprintf("msg_%d_%d", w, seq)
 				if w%2 == 0 {
-					reqBody = fmt.Appendf(nil, `{"body": "chirp %d %d"}`, w, seq)
-					req, _ = http.NewRequest("POST", s.URL+"/api/chirps", bytes.NewReader(reqBody))
-					req.Header.Set("Authorization", "Bearer "+walt.Token)
+					req, reqBody = postChirp(key)
 				} else {
 					reqBody = fmt.Appendf(nil, `{"event": "user.upgraded", "data": {"user_id": %q}}`, users[w].ID)
 					req, _ = http.NewRequest("POST", s.URL+hookPath, bytes.NewReader(reqBody))
 					req.Header.Set("Authorization", "ApiKey "+polkaKey)
 					req.Header.Set("Webhook-Id", id)
 				}
-				req.Header.Set("Content-Type", "application/json")
-				// Not s.req: errors are expected during the failover, and
-				// this goroutine may not call t.Fatal. Every answer is
-				// checked against the OpenAPI document all the same.
-				sent := time.Now()
-				res, err := client.Do(req)
-				if err != nil {
-					time.Sleep(20 * time.Millisecond)
-					continue
-				}
-				resBody, err := io.ReadAll(res.Body)
-				res.Body.Close()
-				if err != nil {
-					time.Sleep(20 * time.Millisecond)
-					continue
-				}
-				checkExchange(t, req, reqBody, res, resBody)
-				var c chirpJSON
-				ok := res.StatusCode == http.StatusCreated && json.Unmarshal(resBody, &c) == nil || res.StatusCode == http.StatusNoContent
+				sentAt := time.Now()
+				sent = true
+				c, ok := send(req, reqBody)
 				if !ok {
 					time.Sleep(20 * time.Millisecond)
 					continue
 				}
-				seq++
+				seq, sent = seq+1, false
 				// Writes are back when a request sent after the kill is
 				// acknowledged: an ack that arrives after the kill may be
 				// of a write made before it.
-				if k := killedAt.Load(); k != 0 && sent.UnixNano() > k {
+				if k := killedAt.Load(); k != 0 && sentAt.UnixNano() > k {
 					backAt.CompareAndSwap(0, time.Now().UnixNano())
 				}
 				mu.Lock()
 				if w%2 == 0 {
-					ackedChirps = append(ackedChirps, c.ID)
+					ackedChirps[key] = c.ID
 				} else {
 					ackedWebhooks[id] = users[w].ID
 				}
@@ -322,20 +339,52 @@ func TestFailoverLosesNoAcknowledgedWrite(t *testing.T) {
 	waitUntil(t, maxBack, "20 more writes acknowledged after the first one back", func() bool { return acked() >= backCount+20 })
 	back := time.Duration(backAt.Load() - killed.UnixNano())
 	stopLoad()
-	t.Logf("writes back %v after the kill (promotion after 500ms); %d writes acknowledged before the kill, %d chirps and %d webhooks in all",
-		back.Round(time.Millisecond), before, len(ackedChirps), len(ackedWebhooks))
+	// A chirp sent and not acknowledged is sent again with its key until it
+	// is: carried out if it was not, the stored answer if it was.
+	deadline := time.Now().Add(maxBack)
+	for _, key := range unacked {
+		for {
+			c, ok := send(postChirp(key))
+			if ok {
+				ackedChirps[key] = c.ID
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("chirp %s not acknowledged within %v of retries", key, maxBack)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	t.Logf("writes back %v after the kill (promotion after 500ms); %d writes acknowledged before the kill, %d chirps (%d sent again after the load) and %d webhooks in all",
+		back.Round(time.Millisecond), before, len(ackedChirps), len(unacked), len(ackedWebhooks))
 
-	// Every acknowledged write is on the new primary.
+	// Every acknowledged write is on the new primary, and each chirp's key
+	// is one chirp, the one acknowledged: none lost, none twice.
 	db := openDB(t, standby.URL("chirpy"))
 	var lost []string
-	for _, id := range ackedChirps {
-		var n int
-		if err := db.QueryRow(`SELECT count(*) FROM chirps WHERE id = $1`, id).Scan(&n); err != nil {
+	rows, err := db.Query(`SELECT body, id FROM chirps WHERE user_id = $1`, walt.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := map[string][]string{} // body (the key) -> chirp ids
+	for rows.Next() {
+		var body, id string
+		if err := rows.Scan(&body, &id); err != nil {
 			t.Fatal(err)
 		}
-		if n != 1 {
-			lost = append(lost, "chirp "+id)
+		stored[body] = append(stored[body], id)
+	}
+	if err := rows.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for key, id := range ackedChirps {
+		if ids := stored[key]; len(ids) != 1 || ids[0] != id {
+			lost = append(lost, fmt.Sprintf("chirp %s (acknowledged %s, stored %v)", key, id, ids))
 		}
+		delete(stored, key)
+	}
+	for key, ids := range stored {
+		lost = append(lost, fmt.Sprintf("chirp %s stored (%v), never acknowledged", key, ids))
 	}
 	for id, user := range ackedWebhooks {
 		var outcome string
@@ -350,6 +399,6 @@ func TestFailoverLosesNoAcknowledgedWrite(t *testing.T) {
 		}
 	}
 	if len(lost) > 0 {
-		t.Fatalf("%d acknowledged writes lost in the failover: %v", len(lost), lost[:min(len(lost), 10)])
+		t.Fatalf("%d writes lost or doubled in the failover: %v", len(lost), lost[:min(len(lost), 10)])
 	}
 }
