@@ -56,7 +56,7 @@ func TestDecide(t *testing.T) {
 
 func TestScopes(t *testing.T) {
 	a, b := uuid.New(), uuid.New()
-	if UserScope(a) == UserScope(b) || UserScope(a) == SignUpScope || UserScope(a) != UserScope(a) {
+	if UserScope(a) == UserScope(b) || UserScope(a) == SignUpScope || UserScope(a) != UserScope(uuid.MustParse(a.String())) {
 		t.Error("each user has a scope of their own, apart from sign-up's")
 	}
 }
