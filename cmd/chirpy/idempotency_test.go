@@ -111,8 +111,12 @@ func TestIdempotentSignUp(t *testing.T) {
 	if n := s.count(t, `SELECT count(*) FROM users`); n != 1 {
 		t.Fatalf("%d users, want 1", n)
 	}
-	// Without a key, the email is taken.
+	// The email is taken: a refusal of the effect itself is not stored either.
 	s.req(t, "POST", "/api/users", creds).expect(t, http.StatusConflict)
+	s.req(t, "POST", "/api/users", creds, withKey("signup-2")...).expect(t, http.StatusConflict)
+	if n := s.count(t, `SELECT count(*) FROM idempotency_keys WHERE key = 'signup-2'`); n != 0 {
+		t.Fatal("a 409 was stored under its key")
+	}
 }
 
 // A retry while the first request holds its key is 409; the test holds the

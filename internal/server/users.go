@@ -76,7 +76,10 @@ func handleUsersCreate(st *store.Store, hasher *auth.Hasher, b *bodies) handlerF
 		if keyed {
 			return answerOnce(w, r, st, keyedReq, true, func(tx *store.Store) (idempotency.Answer, error) {
 				u, err := tx.CreateUser(r.Context(), req.Email, hash)
-				body, _ := json.Marshal(newUser(u))
+				if err != nil {
+					return idempotency.Answer{}, err
+				}
+				body, err := json.Marshal(newUser(u))
 				return idempotency.Answer{Status: http.StatusCreated, Body: body}, err
 			})
 		}

@@ -46,7 +46,11 @@ func (s *Store) Once(ctx context.Context, r idempotency.Request, effect func(tx 
 // request, neither. For work too costly to do for a replay (a password
 // hash) before Once.
 func (s *Store) Recall(ctx context.Context, r idempotency.Request) (a idempotency.Answer, replayed bool, err error) {
-	row, err := s.q.GetIdempotencyKey(ctx, database.GetIdempotencyKeyParams{Scope: r.Scope, Key: r.Key})
+	// In write: a replay is an acknowledgement, so the wait for the standby
+	// (see GetIdempotencyKey) must not have been cut short by ctx.
+	row, err := write(ctx, s, "get idempotency key", func(ctx context.Context) (database.GetIdempotencyKeyRow, error) {
+		return s.q.GetIdempotencyKey(ctx, database.GetIdempotencyKeyParams{Scope: r.Scope, Key: r.Key})
+	})
 	found := err == nil
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return a, false, fail("get idempotency key", err)
