@@ -133,7 +133,7 @@ func loginFrom(t *testing.T, url, src, email, password string) int {
 
 // Behind PgBouncer in transaction pooling (Debian's 1.18, which keeps no
 // prepared statements), with DB_PREPARED_STATEMENTS=off: migrations, the
-// course's contract and concurrent webhooks all work.
+// course's contract, concurrent webhooks and Idempotency-Keys all work.
 func TestBehindPgBouncer(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -178,6 +178,30 @@ func TestBehindPgBouncer(t *testing.T) {
 	}
 	if n := s.count(t, `SELECT count(*) FROM webhook_inbox WHERE id LIKE 'msg_%'`); n != 10 {
 		t.Fatalf("%d deliveries recorded, want the 10 ids once each", n)
+	}
+
+	// The same Idempotency-Keys at once, from both servers: each key is one
+	// chirp (the key's lock is a transaction's, which a pooler in
+	// transaction mode keeps), answered 201, or 409 while it was carried out.
+	for i := range 20 {
+		wg.Go(func() {
+			key := fmt.Sprintf("key_%d", i%5)
+			r := servers[i%2].req(t, "POST", "/api/chirps", map[string]string{"body": key}, withKey(key, bearer(walt.Token)...)...)
+			if r.Status != http.StatusCreated && r.Status != http.StatusConflict {
+				t.Errorf("POST /api/chirps with %s: %d", key, r.Status)
+			}
+		})
+	}
+	wg.Wait()
+	for i := range 5 {
+		key := fmt.Sprintf("key_%d", i)
+		r := s.req(t, "POST", "/api/chirps", map[string]string{"body": key}, withKey(key, bearer(walt.Token)...)...).expect(t, http.StatusCreated)
+		if r.Header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("%s: not a replay", key)
+		}
+	}
+	if n := s.count(t, `SELECT count(*) FROM chirps WHERE body LIKE 'key_%'`); n != 5 {
+		t.Fatalf("%d chirps, want one for each of the 5 keys", n)
 	}
 }
 
