@@ -205,6 +205,34 @@ func TestBehindPgBouncer(t *testing.T) {
 	}
 }
 
+// syncStandby is the name of primaryWithSyncStandby's standby.
+const syncStandby = "standby1"
+
+// primaryWithSyncStandby starts a primary holding an empty database "chirpy",
+// every commit of which waits until its synchronous standby (syncStandby)
+// has it too, and that standby; both are removed when t ends.
+func primaryWithSyncStandby(t *testing.T) (primary, standby *pgcluster.Cluster) {
+	t.Helper()
+	ctx := context.Background()
+	primary, err := pgtest.StartCluster(ctx, pgcluster.StreamingSettings(syncStandby)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = primary.Remove() })
+	// Every commit on the primary waits for the standby, CREATE DATABASE
+	// too: the standby comes first (ownCluster's database would wait for it
+	// forever).
+	standby, err = primary.StartStandby(ctx, syncStandby)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = standby.Remove() })
+	if err := primary.CreateDatabase(ctx, "chirpy"); err != nil {
+		t.Fatal(err)
+	}
+	return primary, standby
+}
+
 // A primary with a synchronous standby, DB_URL naming both in URL form: the
 // primary is killed under a load of chirps and webhooks, the standby is
 // promoted, and the same server process writes again (within 30 s: the
@@ -214,22 +242,7 @@ func TestBehindPgBouncer(t *testing.T) {
 func TestFailoverLosesNoAcknowledgedWrite(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	primary, err := pgtest.StartCluster(ctx, pgcluster.StreamingSettings("standby1")...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = primary.Remove() })
-	// Every commit on the primary waits for the standby, CREATE DATABASE
-	// too: the standby comes first (ownCluster's database would wait for it
-	// forever).
-	standby, err := primary.StartStandby(ctx, "standby1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = standby.Remove() })
-	if err := primary.CreateDatabase(ctx, "chirpy"); err != nil {
-		t.Fatal(err)
-	}
+	primary, standby := primaryWithSyncStandby(t)
 	dbURL := fmt.Sprintf("postgres://postgres@127.0.0.1:%d,127.0.0.1:%d/chirpy?sslmode=disable&target_session_attrs=read-write",
 		primary.Port, standby.Port)
 	s := startServer(t, map[string]string{"DB_URL": dbURL})
@@ -424,5 +437,63 @@ func TestFailoverLosesNoAcknowledgedWrite(t *testing.T) {
 	}
 	if len(lost) > 0 {
 		t.Fatalf("%d writes lost or doubled in the failover: %v", len(lost), lost[:min(len(lost), 10)])
+	}
+}
+
+// A chirp whose commit is cut short while it waits for the synchronous
+// standby (down, here) is answered 503, yet it is committed on the primary: a
+// client that sends it again, as a 503 invites, would post it twice. Sent
+// again with its Idempotency-Key once the standby is back, it gets the chirp
+// that was made, replayed, and there is one chirp; sent again without a key,
+// there are two.
+func TestRetryOfAChirpCutShortInTheStandbyWait(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	primary, standby := primaryWithSyncStandby(t)
+	// REQUEST_TIMEOUT bounds a request's wait for the database, its commit's
+	// wait for the standby included: the 503 comes after it.
+	s := startServer(t, map[string]string{"DB_URL": primary.URL("chirpy"), "REQUEST_TIMEOUT": "2s"})
+	walt := s.signUp(t, "walt@breakingbad.com", "123456")
+	keyed := map[string]string{"body": "Say my name"}
+	unkeyed := map[string]string{"body": "I am the one who knocks"}
+	// s.DB is the primary's: what was committed there, standby or not.
+	chirps := func(body map[string]string) int {
+		return s.count(t, `SELECT count(*) FROM chirps WHERE user_id = $1 AND body = $2`, walt.ID, body["body"])
+	}
+
+	// Stopped, the standby confirms nothing: each commit on the primary
+	// waits until the request's deadline cancels the wait, which leaves
+	// the commit on the primary alone.
+	if err := standby.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	s.req(t, "POST", "/api/chirps", keyed, withKey("k-standby", bearer(walt.Token)...)...).expect(t, http.StatusServiceUnavailable)
+	s.req(t, "POST", "/api/chirps", unkeyed, bearer(walt.Token)...).expect(t, http.StatusServiceUnavailable)
+	var made string
+	if err := s.DB.QueryRow(`SELECT id FROM chirps WHERE user_id = $1 AND body = $2`, walt.ID, keyed["body"]).Scan(&made); err != nil {
+		t.Fatalf("the chirp answered 503 is not on the primary (%v): the commit's wait for the standby was not what was cut short", err)
+	}
+	if n := chirps(unkeyed); n != 1 {
+		t.Fatalf("%d chirps answered 503 without a key on the primary, want 1", n)
+	}
+
+	if err := standby.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := primary.WaitStandby(ctx, syncStandby); err != nil {
+		t.Fatal(err)
+	}
+	r := s.req(t, "POST", "/api/chirps", keyed, withKey("k-standby", bearer(walt.Token)...)...).expect(t, http.StatusCreated)
+	if got := decode[chirpJSON](t, r).ID; r.Header.Get("Idempotent-Replayed") != "true" || got != made {
+		t.Fatalf("the retry with the key: chirp %s (Idempotent-Replayed %q), want %s, the one made, replayed",
+			got, r.Header.Get("Idempotent-Replayed"), made)
+	}
+	if n := chirps(keyed); n != 1 {
+		t.Fatalf("%d chirps after a retry with the key, want 1", n)
+	}
+	s.req(t, "POST", "/api/chirps", unkeyed, bearer(walt.Token)...).expect(t, http.StatusCreated)
+	if n := chirps(unkeyed); n != 2 {
+		t.Fatalf("%d chirps after a retry without a key, want 2 (the first one was committed)", n)
 	}
 }
