@@ -133,7 +133,7 @@ func loginFrom(t *testing.T, url, src, email, password string) int {
 
 // Behind PgBouncer in transaction pooling (Debian's 1.18, which keeps no
 // prepared statements), with DB_PREPARED_STATEMENTS=off: migrations, the
-// course's contract and concurrent webhooks all work.
+// course's contract, concurrent webhooks and Idempotency-Keys all work.
 func TestBehindPgBouncer(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -179,16 +179,42 @@ func TestBehindPgBouncer(t *testing.T) {
 	if n := s.count(t, `SELECT count(*) FROM webhook_inbox WHERE id LIKE 'msg_%'`); n != 10 {
 		t.Fatalf("%d deliveries recorded, want the 10 ids once each", n)
 	}
+
+	// The same Idempotency-Keys at once, from both servers: each key is one
+	// chirp (the key's lock is a transaction's, which a pooler in
+	// transaction mode keeps), answered 201, or 409 while it was carried out.
+	for i := range 20 {
+		wg.Go(func() {
+			key := fmt.Sprintf("key_%d", i%5)
+			r := servers[i%2].req(t, "POST", "/api/chirps", map[string]string{"body": key}, withKey(key, bearer(walt.Token)...)...)
+			if r.Status != http.StatusCreated && r.Status != http.StatusConflict {
+				t.Errorf("POST /api/chirps with %s: %d", key, r.Status)
+			}
+		})
+	}
+	wg.Wait()
+	for i := range 5 {
+		key := fmt.Sprintf("key_%d", i)
+		r := s.req(t, "POST", "/api/chirps", map[string]string{"body": key}, withKey(key, bearer(walt.Token)...)...).expect(t, http.StatusCreated)
+		if r.Header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("%s: not a replay", key)
+		}
+	}
+	if n := s.count(t, `SELECT count(*) FROM chirps WHERE body LIKE 'key_%'`); n != 5 {
+		t.Fatalf("%d chirps, want one for each of the 5 keys", n)
+	}
 }
 
-// A primary with a synchronous standby, DB_URL naming both in URL form: the
-// primary is killed under a load of chirps and webhooks, the standby is
-// promoted, and the same server process writes again (within 30 s: the
-// figure is logged), having lost none of the writes it acknowledged.
-func TestFailoverLosesNoAcknowledgedWrite(t *testing.T) {
-	t.Parallel()
+// syncStandby is the name of primaryWithSyncStandby's standby.
+const syncStandby = "standby1"
+
+// primaryWithSyncStandby starts a primary holding an empty database "chirpy",
+// every commit of which waits until its synchronous standby (syncStandby)
+// has it too, and that standby; both are removed when t ends.
+func primaryWithSyncStandby(t *testing.T) (primary, standby *pgcluster.Cluster) {
+	t.Helper()
 	ctx := context.Background()
-	primary, err := pgtest.StartCluster(ctx, pgcluster.StreamingSettings("standby1")...)
+	primary, err := pgtest.StartCluster(ctx, pgcluster.StreamingSettings(syncStandby)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +222,7 @@ func TestFailoverLosesNoAcknowledgedWrite(t *testing.T) {
 	// Every commit on the primary waits for the standby, CREATE DATABASE
 	// too: the standby comes first (ownCluster's database would wait for it
 	// forever).
-	standby, err := primary.StartStandby(ctx, "standby1")
+	standby, err = primary.StartStandby(ctx, syncStandby)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,6 +230,19 @@ func TestFailoverLosesNoAcknowledgedWrite(t *testing.T) {
 	if err := primary.CreateDatabase(ctx, "chirpy"); err != nil {
 		t.Fatal(err)
 	}
+	return primary, standby
+}
+
+// A primary with a synchronous standby, DB_URL naming both in URL form: the
+// primary is killed under a load of chirps and webhooks, the standby is
+// promoted, and the same server process writes again (within 30 s: the
+// figure is logged), having lost none of the writes it acknowledged. Each
+// chirp is posted with an Idempotency-Key, and sent again with it until it
+// is acknowledged: each key is then exactly one chirp.
+func TestFailoverLosesNoAcknowledgedWrite(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	primary, standby := primaryWithSyncStandby(t)
 	dbURL := fmt.Sprintf("postgres://postgres@127.0.0.1:%d,127.0.0.1:%d/chirpy?sslmode=disable&target_session_attrs=read-write",
 		primary.Port, standby.Port)
 	s := startServer(t, map[string]string{"DB_URL": dbURL})
@@ -217,7 +256,8 @@ func TestFailoverLosesNoAcknowledgedWrite(t *testing.T) {
 	// what was acknowledged.
 	var (
 		mu            sync.Mutex
-		ackedChirps   []string
+		ackedChirps   = map[string]string{} // Idempotency-Key (the chirp's body too) -> chirp id
+		unacked       []string              // the keys of chirps sent, never acknowledged, when the load stopped
 		ackedWebhooks = map[string]string{} // webhook-id -> user
 		killedAt      atomic.Int64          // when the primary was killed
 		backAt        atomic.Int64          // when a write sent after it was acknowledged
@@ -228,14 +268,46 @@ func TestFailoverLosesNoAcknowledgedWrite(t *testing.T) {
 	stopLoad := sync.OnceFunc(func() { close(stop); wg.Wait() })
 	t.Cleanup(stopLoad)
 	client := &http.Client{Timeout: 20 * time.Second}
+	postChirp := func(key string) (*http.Request, []byte) {
+		body := fmt.Appendf(nil, `{"body": %q}`, key)
+		req, _ := http.NewRequest("POST", s.URL+"/api/chirps", bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+walt.Token)
+		req.Header.Set("Idempotency-Key", key)
+		return req, body
+	}
+	// send sends req, whose body is reqBody, and says whether it was
+	// acknowledged (with the chirp made, for a chirp). Not s.req: errors
+	// are expected during the failover, and the load's goroutines may not
+	// call t.Fatal. Every answer is checked against the OpenAPI document
+	// all the same.
+	send := func(req *http.Request, reqBody []byte) (c chirpJSON, ok bool) {
+		req.Header.Set("Content-Type", "application/json")
+		res, err := client.Do(req)
+		if err != nil {
+			return c, false
+		}
+		resBody, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		if err != nil {
+			return c, false
+		}
+		checkExchange(t, req, reqBody, res, resBody)
+		return c, res.StatusCode == http.StatusCreated && json.Unmarshal(resBody, &c) == nil || res.StatusCode == http.StatusNoContent
+	}
 	for w := range 8 {
 		wg.Go(func() {
 			// A failed webhook is sent again with the same id, as Polka
 			// does; the next one gets a new id only once this one is
 			// acknowledged.
-			for seq := 0; ; {
+			for seq, sent := 0, false; ; {
+				key := fmt.Sprintf("chirp_%d_%d", w, seq)
 				select {
 				case <-stop:
+					if sent && w%2 == 0 {
+						mu.Lock()
+						unacked = append(unacked, key)
+						mu.Unlock()
+					}
 					return
 				default:
 				}
@@ -243,48 +315,30 @@ func TestFailoverLosesNoAcknowledgedWrite(t *testing.T) {
 				var reqBody []byte
 				id := fmt.Sprintf("msg_%d_%d", w, seq)
 				if w%2 == 0 {
-					reqBody = fmt.Appendf(nil, `{"body": "chirp %d %d"}`, w, seq)
-					req, _ = http.NewRequest("POST", s.URL+"/api/chirps", bytes.NewReader(reqBody))
-					req.Header.Set("Authorization", "Bearer "+walt.Token)
+					req, reqBody = postChirp(key)
 				} else {
 					reqBody = fmt.Appendf(nil, `{"event": "user.upgraded", "data": {"user_id": %q}}`, users[w].ID)
 					req, _ = http.NewRequest("POST", s.URL+hookPath, bytes.NewReader(reqBody))
 					req.Header.Set("Authorization", "ApiKey "+polkaKey)
 					req.Header.Set("Webhook-Id", id)
 				}
-				req.Header.Set("Content-Type", "application/json")
-				// Not s.req: errors are expected during the failover, and
-				// this goroutine may not call t.Fatal. Every answer is
-				// checked against the OpenAPI document all the same.
-				sent := time.Now()
-				res, err := client.Do(req)
-				if err != nil {
-					time.Sleep(20 * time.Millisecond)
-					continue
-				}
-				resBody, err := io.ReadAll(res.Body)
-				res.Body.Close()
-				if err != nil {
-					time.Sleep(20 * time.Millisecond)
-					continue
-				}
-				checkExchange(t, req, reqBody, res, resBody)
-				var c chirpJSON
-				ok := res.StatusCode == http.StatusCreated && json.Unmarshal(resBody, &c) == nil || res.StatusCode == http.StatusNoContent
+				sentAt := time.Now()
+				sent = true
+				c, ok := send(req, reqBody)
 				if !ok {
 					time.Sleep(20 * time.Millisecond)
 					continue
 				}
-				seq++
+				seq, sent = seq+1, false
 				// Writes are back when a request sent after the kill is
 				// acknowledged: an ack that arrives after the kill may be
 				// of a write made before it.
-				if k := killedAt.Load(); k != 0 && sent.UnixNano() > k {
+				if k := killedAt.Load(); k != 0 && sentAt.UnixNano() > k {
 					backAt.CompareAndSwap(0, time.Now().UnixNano())
 				}
 				mu.Lock()
 				if w%2 == 0 {
-					ackedChirps = append(ackedChirps, c.ID)
+					ackedChirps[key] = c.ID
 				} else {
 					ackedWebhooks[id] = users[w].ID
 				}
@@ -322,20 +376,52 @@ func TestFailoverLosesNoAcknowledgedWrite(t *testing.T) {
 	waitUntil(t, maxBack, "20 more writes acknowledged after the first one back", func() bool { return acked() >= backCount+20 })
 	back := time.Duration(backAt.Load() - killed.UnixNano())
 	stopLoad()
-	t.Logf("writes back %v after the kill (promotion after 500ms); %d writes acknowledged before the kill, %d chirps and %d webhooks in all",
-		back.Round(time.Millisecond), before, len(ackedChirps), len(ackedWebhooks))
+	// A chirp sent and not acknowledged is sent again with its key until it
+	// is: carried out if it was not, the stored answer if it was.
+	deadline := time.Now().Add(maxBack)
+	for _, key := range unacked {
+		for {
+			c, ok := send(postChirp(key))
+			if ok {
+				ackedChirps[key] = c.ID
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("chirp %s not acknowledged within %v of retries", key, maxBack)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	t.Logf("writes back %v after the kill (promotion after 500ms); %d writes acknowledged before the kill, %d chirps (%d sent again after the load) and %d webhooks in all",
+		back.Round(time.Millisecond), before, len(ackedChirps), len(unacked), len(ackedWebhooks))
 
-	// Every acknowledged write is on the new primary.
+	// Every acknowledged write is on the new primary, and each chirp's key
+	// is one chirp, the one acknowledged: none lost, none twice.
 	db := openDB(t, standby.URL("chirpy"))
 	var lost []string
-	for _, id := range ackedChirps {
-		var n int
-		if err := db.QueryRow(`SELECT count(*) FROM chirps WHERE id = $1`, id).Scan(&n); err != nil {
+	rows, err := db.Query(`SELECT body, id FROM chirps WHERE user_id = $1`, walt.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := map[string][]string{} // body (the key) -> chirp ids
+	for rows.Next() {
+		var body, id string
+		if err := rows.Scan(&body, &id); err != nil {
 			t.Fatal(err)
 		}
-		if n != 1 {
-			lost = append(lost, "chirp "+id)
+		stored[body] = append(stored[body], id)
+	}
+	if err := rows.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for key, id := range ackedChirps {
+		if ids := stored[key]; len(ids) != 1 || ids[0] != id {
+			lost = append(lost, fmt.Sprintf("chirp %s (acknowledged %s, stored %v)", key, id, ids))
 		}
+		delete(stored, key)
+	}
+	for key, ids := range stored {
+		lost = append(lost, fmt.Sprintf("chirp %s stored (%v), never acknowledged", key, ids))
 	}
 	for id, user := range ackedWebhooks {
 		var outcome string
@@ -350,6 +436,64 @@ func TestFailoverLosesNoAcknowledgedWrite(t *testing.T) {
 		}
 	}
 	if len(lost) > 0 {
-		t.Fatalf("%d acknowledged writes lost in the failover: %v", len(lost), lost[:min(len(lost), 10)])
+		t.Fatalf("%d writes lost or doubled in the failover: %v", len(lost), lost[:min(len(lost), 10)])
+	}
+}
+
+// A chirp whose commit is cut short while it waits for the synchronous
+// standby (down, here) is answered 503, yet it is committed on the primary: a
+// client that sends it again, as a 503 invites, would post it twice. Sent
+// again with its Idempotency-Key once the standby is back, it gets the chirp
+// that was made, replayed, and there is one chirp; sent again without a key,
+// there are two.
+func TestRetryOfAChirpCutShortInTheStandbyWait(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	primary, standby := primaryWithSyncStandby(t)
+	// REQUEST_TIMEOUT bounds a request's wait for the database, its commit's
+	// wait for the standby included: the 503 comes after it.
+	s := startServer(t, map[string]string{"DB_URL": primary.URL("chirpy"), "REQUEST_TIMEOUT": "2s"})
+	walt := s.signUp(t, "walt@breakingbad.com", "123456")
+	keyed := map[string]string{"body": "Say my name"}
+	unkeyed := map[string]string{"body": "I am the one who knocks"}
+	// s.DB is the primary's: what was committed there, standby or not.
+	chirps := func(body map[string]string) int {
+		return s.count(t, `SELECT count(*) FROM chirps WHERE user_id = $1 AND body = $2`, walt.ID, body["body"])
+	}
+
+	// Stopped, the standby confirms nothing: each commit on the primary
+	// waits until the request's deadline cancels the wait, which leaves
+	// the commit on the primary alone.
+	if err := standby.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	s.req(t, "POST", "/api/chirps", keyed, withKey("k-standby", bearer(walt.Token)...)...).expect(t, http.StatusServiceUnavailable)
+	s.req(t, "POST", "/api/chirps", unkeyed, bearer(walt.Token)...).expect(t, http.StatusServiceUnavailable)
+	var made string
+	if err := s.DB.QueryRow(`SELECT id FROM chirps WHERE user_id = $1 AND body = $2`, walt.ID, keyed["body"]).Scan(&made); err != nil {
+		t.Fatalf("the chirp answered 503 is not on the primary (%v): the commit's wait for the standby was not what was cut short", err)
+	}
+	if n := chirps(unkeyed); n != 1 {
+		t.Fatalf("%d chirps answered 503 without a key on the primary, want 1", n)
+	}
+
+	if err := standby.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := primary.WaitStandby(ctx, syncStandby); err != nil {
+		t.Fatal(err)
+	}
+	r := s.req(t, "POST", "/api/chirps", keyed, withKey("k-standby", bearer(walt.Token)...)...).expect(t, http.StatusCreated)
+	if got := decode[chirpJSON](t, r).ID; r.Header.Get("Idempotent-Replayed") != "true" || got != made {
+		t.Fatalf("the retry with the key: chirp %s (Idempotent-Replayed %q), want %s, the one made, replayed",
+			got, r.Header.Get("Idempotent-Replayed"), made)
+	}
+	if n := chirps(keyed); n != 1 {
+		t.Fatalf("%d chirps after a retry with the key, want 1", n)
+	}
+	s.req(t, "POST", "/api/chirps", unkeyed, bearer(walt.Token)...).expect(t, http.StatusCreated)
+	if n := chirps(unkeyed); n != 2 {
+		t.Fatalf("%d chirps after a retry without a key, want 2 (the first one was committed)", n)
 	}
 }

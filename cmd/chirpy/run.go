@@ -21,6 +21,7 @@ import (
 	"chirpy/internal/auth"
 	"chirpy/internal/config"
 	"chirpy/internal/connlimit"
+	"chirpy/internal/idempotency"
 	"chirpy/internal/logging"
 	"chirpy/internal/polka"
 	"chirpy/internal/server"
@@ -100,8 +101,8 @@ const (
 	// shutdownTimeout is how long in-flight requests get to finish after
 	// SIGINT or SIGTERM.
 	shutdownTimeout = 30 * time.Second
-	// pruneEvery is how often the webhook inbox and the login attempts are
-	// pruned.
+	// pruneEvery is how often the webhook inbox, the login attempts and the
+	// idempotency keys are pruned.
 	pruneEvery = 5 * time.Minute
 )
 
@@ -285,8 +286,9 @@ func dbError(err error) error {
 }
 
 // prune deletes, now and then every interval until ctx is done, the webhook
-// deliveries older than polka.InboxRetention and the login attempts whose
-// window (loginWindow long) has run out. Several servers may each do so;
+// deliveries older than polka.InboxRetention, the login attempts whose
+// window (loginWindow long) has run out, and the idempotency keys older than
+// idempotency.Retention. Several servers may each do so;
 // deleting what another already deleted is harmless.
 func prune(ctx context.Context, st *store.Store, logger *slog.Logger, interval, loginWindow time.Duration) {
 	t := time.NewTicker(interval)
@@ -301,6 +303,9 @@ func prune(ctx context.Context, st *store.Store, logger *slog.Logger, interval, 
 		}
 		if _, err := st.PruneLoginAttempts(ctx, loginWindow); err != nil && ctx.Err() == nil {
 			logger.Warn("pruning login attempts failed; will try again", "error", err, "next_in", interval)
+		}
+		if _, err := st.PruneIdempotencyKeys(ctx, time.Now().Add(-idempotency.Retention)); err != nil && ctx.Err() == nil {
+			logger.Warn("pruning idempotency keys failed; will try again", "error", err, "next_in", interval)
 		}
 		select {
 		case <-ctx.Done():

@@ -42,6 +42,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.createUserStmt, err = db.PrepareContext(ctx, createUser); err != nil {
 		return nil, fmt.Errorf("error preparing query CreateUser: %w", err)
 	}
+	if q.deleteAllIdempotencyKeysStmt, err = db.PrepareContext(ctx, deleteAllIdempotencyKeys); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteAllIdempotencyKeys: %w", err)
+	}
 	if q.deleteAllLoginAttemptsStmt, err = db.PrepareContext(ctx, deleteAllLoginAttempts); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteAllLoginAttempts: %w", err)
 	}
@@ -59,6 +62,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.getChirpStmt, err = db.PrepareContext(ctx, getChirp); err != nil {
 		return nil, fmt.Errorf("error preparing query GetChirp: %w", err)
+	}
+	if q.getIdempotencyKeyStmt, err = db.PrepareContext(ctx, getIdempotencyKey); err != nil {
+		return nil, fmt.Errorf("error preparing query GetIdempotencyKey: %w", err)
 	}
 	if q.getLoginAttemptsStmt, err = db.PrepareContext(ctx, getLoginAttempts); err != nil {
 		return nil, fmt.Errorf("error preparing query GetLoginAttempts: %w", err)
@@ -96,6 +102,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.lockMembershipStmt, err = db.PrepareContext(ctx, lockMembership); err != nil {
 		return nil, fmt.Errorf("error preparing query LockMembership: %w", err)
 	}
+	if q.pruneIdempotencyKeysStmt, err = db.PrepareContext(ctx, pruneIdempotencyKeys); err != nil {
+		return nil, fmt.Errorf("error preparing query PruneIdempotencyKeys: %w", err)
+	}
 	if q.pruneLoginAttemptsStmt, err = db.PrepareContext(ctx, pruneLoginAttempts); err != nil {
 		return nil, fmt.Errorf("error preparing query PruneLoginAttempts: %w", err)
 	}
@@ -113,6 +122,12 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.setMembershipStmt, err = db.PrepareContext(ctx, setMembership); err != nil {
 		return nil, fmt.Errorf("error preparing query SetMembership: %w", err)
+	}
+	if q.storeIdempotencyKeyStmt, err = db.PrepareContext(ctx, storeIdempotencyKey); err != nil {
+		return nil, fmt.Errorf("error preparing query StoreIdempotencyKey: %w", err)
+	}
+	if q.tryLockIdempotencyKeyStmt, err = db.PrepareContext(ctx, tryLockIdempotencyKey); err != nil {
+		return nil, fmt.Errorf("error preparing query TryLockIdempotencyKey: %w", err)
 	}
 	if q.updateChirpStmt, err = db.PrepareContext(ctx, updateChirp); err != nil {
 		return nil, fmt.Errorf("error preparing query UpdateChirp: %w", err)
@@ -155,6 +170,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing createUserStmt: %w", cerr)
 		}
 	}
+	if q.deleteAllIdempotencyKeysStmt != nil {
+		if cerr := q.deleteAllIdempotencyKeysStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteAllIdempotencyKeysStmt: %w", cerr)
+		}
+	}
 	if q.deleteAllLoginAttemptsStmt != nil {
 		if cerr := q.deleteAllLoginAttemptsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing deleteAllLoginAttemptsStmt: %w", cerr)
@@ -183,6 +203,11 @@ func (q *Queries) Close() error {
 	if q.getChirpStmt != nil {
 		if cerr := q.getChirpStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getChirpStmt: %w", cerr)
+		}
+	}
+	if q.getIdempotencyKeyStmt != nil {
+		if cerr := q.getIdempotencyKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getIdempotencyKeyStmt: %w", cerr)
 		}
 	}
 	if q.getLoginAttemptsStmt != nil {
@@ -245,6 +270,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing lockMembershipStmt: %w", cerr)
 		}
 	}
+	if q.pruneIdempotencyKeysStmt != nil {
+		if cerr := q.pruneIdempotencyKeysStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing pruneIdempotencyKeysStmt: %w", cerr)
+		}
+	}
 	if q.pruneLoginAttemptsStmt != nil {
 		if cerr := q.pruneLoginAttemptsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing pruneLoginAttemptsStmt: %w", cerr)
@@ -273,6 +303,16 @@ func (q *Queries) Close() error {
 	if q.setMembershipStmt != nil {
 		if cerr := q.setMembershipStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing setMembershipStmt: %w", cerr)
+		}
+	}
+	if q.storeIdempotencyKeyStmt != nil {
+		if cerr := q.storeIdempotencyKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing storeIdempotencyKeyStmt: %w", cerr)
+		}
+	}
+	if q.tryLockIdempotencyKeyStmt != nil {
+		if cerr := q.tryLockIdempotencyKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing tryLockIdempotencyKeyStmt: %w", cerr)
 		}
 	}
 	if q.updateChirpStmt != nil {
@@ -322,77 +362,87 @@ func (q *Queries) queryRow(ctx context.Context, stmt *sql.Stmt, query string, ar
 }
 
 type Queries struct {
-	db                          DBTX
-	tx                          *sql.Tx
-	clearLoginAttemptsStmt      *sql.Stmt
-	countLoginAttemptStmt       *sql.Stmt
-	countVisitStmt              *sql.Stmt
-	createChirpStmt             *sql.Stmt
-	createRefreshTokenStmt      *sql.Stmt
-	createUserStmt              *sql.Stmt
-	deleteAllLoginAttemptsStmt  *sql.Stmt
-	deleteAllUsersStmt          *sql.Stmt
-	deleteAllWebhooksStmt       *sql.Stmt
-	deleteChirpStmt             *sql.Stmt
-	endLoginWindowStmt          *sql.Stmt
-	getChirpStmt                *sql.Stmt
-	getLoginAttemptsStmt        *sql.Stmt
-	getUserByEmailStmt          *sql.Stmt
-	getUserFromRefreshTokenStmt *sql.Stmt
-	getVisitsStmt               *sql.Stmt
-	getWebhookOutcomeStmt       *sql.Stmt
-	listChirpsAscStmt           *sql.Stmt
-	listChirpsByAuthorAscStmt   *sql.Stmt
-	listChirpsByAuthorDescStmt  *sql.Stmt
-	listChirpsDescStmt          *sql.Stmt
-	listWebhookInboxStmt        *sql.Stmt
-	lockChirpForChangeStmt      *sql.Stmt
-	lockMembershipStmt          *sql.Stmt
-	pruneLoginAttemptsStmt      *sql.Stmt
-	pruneWebhookInboxStmt       *sql.Stmt
-	recordWebhookStmt           *sql.Stmt
-	resetVisitsStmt             *sql.Stmt
-	revokeRefreshTokenStmt      *sql.Stmt
-	setMembershipStmt           *sql.Stmt
-	updateChirpStmt             *sql.Stmt
-	updateUserStmt              *sql.Stmt
+	db                           DBTX
+	tx                           *sql.Tx
+	clearLoginAttemptsStmt       *sql.Stmt
+	countLoginAttemptStmt        *sql.Stmt
+	countVisitStmt               *sql.Stmt
+	createChirpStmt              *sql.Stmt
+	createRefreshTokenStmt       *sql.Stmt
+	createUserStmt               *sql.Stmt
+	deleteAllIdempotencyKeysStmt *sql.Stmt
+	deleteAllLoginAttemptsStmt   *sql.Stmt
+	deleteAllUsersStmt           *sql.Stmt
+	deleteAllWebhooksStmt        *sql.Stmt
+	deleteChirpStmt              *sql.Stmt
+	endLoginWindowStmt           *sql.Stmt
+	getChirpStmt                 *sql.Stmt
+	getIdempotencyKeyStmt        *sql.Stmt
+	getLoginAttemptsStmt         *sql.Stmt
+	getUserByEmailStmt           *sql.Stmt
+	getUserFromRefreshTokenStmt  *sql.Stmt
+	getVisitsStmt                *sql.Stmt
+	getWebhookOutcomeStmt        *sql.Stmt
+	listChirpsAscStmt            *sql.Stmt
+	listChirpsByAuthorAscStmt    *sql.Stmt
+	listChirpsByAuthorDescStmt   *sql.Stmt
+	listChirpsDescStmt           *sql.Stmt
+	listWebhookInboxStmt         *sql.Stmt
+	lockChirpForChangeStmt       *sql.Stmt
+	lockMembershipStmt           *sql.Stmt
+	pruneIdempotencyKeysStmt     *sql.Stmt
+	pruneLoginAttemptsStmt       *sql.Stmt
+	pruneWebhookInboxStmt        *sql.Stmt
+	recordWebhookStmt            *sql.Stmt
+	resetVisitsStmt              *sql.Stmt
+	revokeRefreshTokenStmt       *sql.Stmt
+	setMembershipStmt            *sql.Stmt
+	storeIdempotencyKeyStmt      *sql.Stmt
+	tryLockIdempotencyKeyStmt    *sql.Stmt
+	updateChirpStmt              *sql.Stmt
+	updateUserStmt               *sql.Stmt
 }
 
 func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 	return &Queries{
-		db:                          tx,
-		tx:                          tx,
-		clearLoginAttemptsStmt:      q.clearLoginAttemptsStmt,
-		countLoginAttemptStmt:       q.countLoginAttemptStmt,
-		countVisitStmt:              q.countVisitStmt,
-		createChirpStmt:             q.createChirpStmt,
-		createRefreshTokenStmt:      q.createRefreshTokenStmt,
-		createUserStmt:              q.createUserStmt,
-		deleteAllLoginAttemptsStmt:  q.deleteAllLoginAttemptsStmt,
-		deleteAllUsersStmt:          q.deleteAllUsersStmt,
-		deleteAllWebhooksStmt:       q.deleteAllWebhooksStmt,
-		deleteChirpStmt:             q.deleteChirpStmt,
-		endLoginWindowStmt:          q.endLoginWindowStmt,
-		getChirpStmt:                q.getChirpStmt,
-		getLoginAttemptsStmt:        q.getLoginAttemptsStmt,
-		getUserByEmailStmt:          q.getUserByEmailStmt,
-		getUserFromRefreshTokenStmt: q.getUserFromRefreshTokenStmt,
-		getVisitsStmt:               q.getVisitsStmt,
-		getWebhookOutcomeStmt:       q.getWebhookOutcomeStmt,
-		listChirpsAscStmt:           q.listChirpsAscStmt,
-		listChirpsByAuthorAscStmt:   q.listChirpsByAuthorAscStmt,
-		listChirpsByAuthorDescStmt:  q.listChirpsByAuthorDescStmt,
-		listChirpsDescStmt:          q.listChirpsDescStmt,
-		listWebhookInboxStmt:        q.listWebhookInboxStmt,
-		lockChirpForChangeStmt:      q.lockChirpForChangeStmt,
-		lockMembershipStmt:          q.lockMembershipStmt,
-		pruneLoginAttemptsStmt:      q.pruneLoginAttemptsStmt,
-		pruneWebhookInboxStmt:       q.pruneWebhookInboxStmt,
-		recordWebhookStmt:           q.recordWebhookStmt,
-		resetVisitsStmt:             q.resetVisitsStmt,
-		revokeRefreshTokenStmt:      q.revokeRefreshTokenStmt,
-		setMembershipStmt:           q.setMembershipStmt,
-		updateChirpStmt:             q.updateChirpStmt,
-		updateUserStmt:              q.updateUserStmt,
+		db:                           tx,
+		tx:                           tx,
+		clearLoginAttemptsStmt:       q.clearLoginAttemptsStmt,
+		countLoginAttemptStmt:        q.countLoginAttemptStmt,
+		countVisitStmt:               q.countVisitStmt,
+		createChirpStmt:              q.createChirpStmt,
+		createRefreshTokenStmt:       q.createRefreshTokenStmt,
+		createUserStmt:               q.createUserStmt,
+		deleteAllIdempotencyKeysStmt: q.deleteAllIdempotencyKeysStmt,
+		deleteAllLoginAttemptsStmt:   q.deleteAllLoginAttemptsStmt,
+		deleteAllUsersStmt:           q.deleteAllUsersStmt,
+		deleteAllWebhooksStmt:        q.deleteAllWebhooksStmt,
+		deleteChirpStmt:              q.deleteChirpStmt,
+		endLoginWindowStmt:           q.endLoginWindowStmt,
+		getChirpStmt:                 q.getChirpStmt,
+		getIdempotencyKeyStmt:        q.getIdempotencyKeyStmt,
+		getLoginAttemptsStmt:         q.getLoginAttemptsStmt,
+		getUserByEmailStmt:           q.getUserByEmailStmt,
+		getUserFromRefreshTokenStmt:  q.getUserFromRefreshTokenStmt,
+		getVisitsStmt:                q.getVisitsStmt,
+		getWebhookOutcomeStmt:        q.getWebhookOutcomeStmt,
+		listChirpsAscStmt:            q.listChirpsAscStmt,
+		listChirpsByAuthorAscStmt:    q.listChirpsByAuthorAscStmt,
+		listChirpsByAuthorDescStmt:   q.listChirpsByAuthorDescStmt,
+		listChirpsDescStmt:           q.listChirpsDescStmt,
+		listWebhookInboxStmt:         q.listWebhookInboxStmt,
+		lockChirpForChangeStmt:       q.lockChirpForChangeStmt,
+		lockMembershipStmt:           q.lockMembershipStmt,
+		pruneIdempotencyKeysStmt:     q.pruneIdempotencyKeysStmt,
+		pruneLoginAttemptsStmt:       q.pruneLoginAttemptsStmt,
+		pruneWebhookInboxStmt:        q.pruneWebhookInboxStmt,
+		recordWebhookStmt:            q.recordWebhookStmt,
+		resetVisitsStmt:              q.resetVisitsStmt,
+		revokeRefreshTokenStmt:       q.revokeRefreshTokenStmt,
+		setMembershipStmt:            q.setMembershipStmt,
+		storeIdempotencyKeyStmt:      q.storeIdempotencyKeyStmt,
+		tryLockIdempotencyKeyStmt:    q.tryLockIdempotencyKeyStmt,
+		updateChirpStmt:              q.updateChirpStmt,
+		updateUserStmt:               q.updateUserStmt,
 	}
 }

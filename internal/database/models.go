@@ -19,6 +19,15 @@ type Chirp struct {
 	UserID    uuid.UUID
 }
 
+type IdempotencyKey struct {
+	Scope         string
+	Key           string
+	RequestSha256 []byte
+	Status        int32
+	Body          []byte
+	CreatedAt     time.Time
+}
+
 type LoginAttempt struct {
 	Key         string
 	WindowStart time.Time

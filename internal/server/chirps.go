@@ -11,6 +11,8 @@ import (
 	"github.com/google/uuid"
 
 	"chirpy/internal/chirp"
+	"chirpy/internal/idempotency"
+	"chirpy/internal/jsonbody"
 	"chirpy/internal/store"
 )
 
@@ -18,27 +20,47 @@ var errChirpNotFound = notFound("Chirp not found")
 
 func handleChirpsCreate(st *store.Store, b *bodies) userHandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, userID uuid.UUID) error {
+		key, keyed, err := idempotencyKey(r)
+		if err != nil {
+			return err
+		}
+		raw, err := b.read(w, r, maxChirpBytes)
+		if err != nil {
+			return err
+		}
 		// The author is the token's subject; a user_id in the body is ignored.
 		var req struct {
 			Body string `json:"body"`
 		}
-		if err := b.readJSON(w, r, &req, maxChirpBytes); err != nil {
+		if err := jsonbody.Decode(raw, &req); err != nil {
 			return err
 		}
 		body, err := chirp.Clean(req.Body)
 		if err != nil {
 			return err
 		}
-		c, err := st.CreateChirp(r.Context(), userID, body)
-		if errors.Is(err, store.ErrNotFound) {
-			return errAccountGone
+		if keyed {
+			return answerOnce(w, r, st, idempotency.NewRequest(idempotency.UserScope(userID), key, raw), false,
+				func(tx *store.Store) (idempotency.Answer, error) {
+					c, err := createChirp(r.Context(), tx, userID, body)
+					return idempotency.Answer{Status: http.StatusCreated, Body: newChirp(c).appendJSON(nil)}, err
+				})
 		}
+		c, err := createChirp(r.Context(), st, userID, body)
 		if err != nil {
 			return err
 		}
 		writeChirp(w, http.StatusCreated, c)
 		return nil
 	}
+}
+
+func createChirp(ctx context.Context, st *store.Store, userID uuid.UUID, body string) (store.Chirp, error) {
+	c, err := st.CreateChirp(ctx, userID, body)
+	if errors.Is(err, store.ErrNotFound) {
+		return c, errAccountGone
+	}
+	return c, err
 }
 
 func handleChirpsGet(st *store.Store) handlerFunc {

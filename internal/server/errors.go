@@ -9,6 +9,7 @@ import (
 
 	"chirpy/internal/auth"
 	"chirpy/internal/chirp"
+	"chirpy/internal/idempotency"
 	"chirpy/internal/jsonbody"
 	"chirpy/internal/polka"
 	"chirpy/internal/store"
@@ -81,6 +82,9 @@ var statuses = []struct {
 	{kind: chirp.ErrNotAuthor, status: http.StatusForbidden},
 	{kind: chirp.ErrNotMember, status: http.StatusForbidden},
 	{kind: polka.ErrInvalid, status: http.StatusBadRequest},
+	{kind: idempotency.ErrKeyInvalid, status: http.StatusBadRequest},
+	{kind: idempotency.ErrKeyReused, status: http.StatusUnprocessableEntity},
+	{kind: idempotency.ErrKeyInFlight, status: http.StatusConflict, header: retryAfter},
 	{kind: polka.ErrBadSignature, status: http.StatusUnauthorized, header: http.Header{"Www-Authenticate": {"Webhook-Signature"}}},
 	// What the store found.
 	{kind: store.ErrConflict, status: http.StatusConflict, message: "An account with this email already exists"},

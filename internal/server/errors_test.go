@@ -14,6 +14,7 @@ import (
 
 	"chirpy/internal/auth"
 	"chirpy/internal/chirp"
+	"chirpy/internal/idempotency"
 	"chirpy/internal/jsonbody"
 	"chirpy/internal/polka"
 	"chirpy/internal/store"
@@ -41,6 +42,8 @@ func TestWriteError(t *testing.T) {
 		{"a bad signature", fmt.Errorf("webhook: %w", badSignature), 401, "Invalid webhook signature: webhook-id, webhook-timestamp and webhook-signature are required", "Www-Authenticate: Webhook-Signature", ""},
 		{"not the author", fmt.Errorf("delete chirp: %w", chirp.ErrNotAuthor), 403, "You can only change your own chirps", "", ""},
 		{"not a member", fmt.Errorf("update chirp: %w", chirp.ErrNotMember), 403, "Editing chirps is a Chirpy Red feature; this account is not a member", "", ""},
+		{"a key in use", fmt.Errorf("post: %w", idempotency.ErrKeyInFlight), 409, idempotency.ErrKeyInFlight.Error(), "Retry-After: 1", ""},
+		{"a key reused", idempotency.ErrKeyReused, 422, idempotency.ErrKeyReused.Error(), "", ""},
 		{"a taken email", fmt.Errorf("create user: %w", store.ErrConflict), 409, "An account with this email already exists", "", ""},
 		{"a value the database refused", fmt.Errorf("x: %w", store.ErrInvalid), 400, "Request contains a value that cannot be stored", "", ""},
 		{"the database away", fmt.Errorf("get chirp: %w", errors.Join(store.ErrUnavailable, cause)), 503, msgUnavailable, "Retry-After: 1", "database unavailable"},

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"time"
@@ -8,6 +9,8 @@ import (
 	"github.com/google/uuid"
 
 	"chirpy/internal/auth"
+	"chirpy/internal/idempotency"
+	"chirpy/internal/jsonbody"
 	"chirpy/internal/store"
 )
 
@@ -38,16 +41,47 @@ type credentials struct {
 
 func handleUsersCreate(st *store.Store, hasher *auth.Hasher, b *bodies) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
+		key, keyed, err := idempotencyKey(r)
+		if err != nil {
+			return err
+		}
+		raw, err := b.read(w, r, maxCredentialsBytes)
+		if err != nil {
+			return err
+		}
 		var req credentials
-		if err := b.readJSON(w, r, &req, maxCredentialsBytes); err != nil {
+		if err := jsonbody.Decode(raw, &req); err != nil {
 			return err
 		}
 		if err := auth.CheckNewCredentials(req.Email, req.Password); err != nil {
 			return err
 		}
+		var keyedReq idempotency.Request
+		if keyed {
+			// A replay costs no password hash.
+			keyedReq = idempotency.NewRequest(idempotency.SignUpScope, key, raw)
+			a, replayed, err := st.Recall(r.Context(), keyedReq)
+			if err != nil {
+				return err
+			}
+			if replayed {
+				writeAnswer(w, a, true, true)
+				return nil
+			}
+		}
 		hash, err := hasher.Hash(r.Context(), req.Password)
 		if err != nil {
 			return err
+		}
+		if keyed {
+			return answerOnce(w, r, st, keyedReq, true, func(tx *store.Store) (idempotency.Answer, error) {
+				u, err := tx.CreateUser(r.Context(), req.Email, hash)
+				if err != nil {
+					return idempotency.Answer{}, err
+				}
+				body, err := json.Marshal(newUser(u))
+				return idempotency.Answer{Status: http.StatusCreated, Body: body}, err
+			})
 		}
 		// A taken email is store.ErrConflict: 409.
 		u, err := st.CreateUser(r.Context(), req.Email, hash)

@@ -65,8 +65,8 @@ func (s *Store) UpdateUser(ctx context.Context, id uuid.UUID, email, hashedPassw
 }
 
 // Reset deletes every user (their chirps and refresh tokens go with them),
-// every recorded webhook delivery and every login attempt counted, and sets
-// the visits to 0: all or nothing, for every server process at once.
+// every recorded webhook delivery, idempotency key and login attempt counted,
+// and sets the visits to 0: all or nothing, for every server process at once.
 func (s *Store) Reset(ctx context.Context) error {
 	_, err := write(ctx, s, "reset", func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, s.InTx(ctx, func(tx *Store) error {
@@ -78,6 +78,9 @@ func (s *Store) Reset(ctx context.Context) error {
 			}
 			if err := tx.q.DeleteAllLoginAttempts(ctx); err != nil {
 				return fail("reset: delete login attempts", err)
+			}
+			if err := tx.q.DeleteAllIdempotencyKeys(ctx); err != nil {
+				return fail("reset: delete idempotency keys", err)
 			}
 			if err := tx.q.ResetVisits(ctx); err != nil {
 				return fail("reset: visits", err)

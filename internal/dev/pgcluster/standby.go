@@ -114,14 +114,16 @@ func (c *Cluster) startStandby(ctx context.Context, s *Cluster, name string) err
 	if err := s.Start(ctx); err != nil {
 		return err
 	}
-	return c.waitReplication(ctx, name)
+	return c.WaitStandby(ctx, name)
 }
 
-// waitReplication waits until c streams to the standby name, and until it is
-// synchronous when c's synchronous_standby_names lists it. (pg_stat_replication
+// WaitStandby waits (a minute at most) until c streams to the standby name,
+// and until it is synchronous when c's synchronous_standby_names lists it:
+// after StartStandby, or once a standby that was stopped (Stop) is started
+// again (Start). (pg_stat_replication
 // shows a listed standby streaming, async, sync_priority 0 for a moment before
 // it becomes sync, so it cannot tell by itself whether to wait.)
-func (c *Cluster) waitReplication(ctx context.Context, name string) error {
+func (c *Cluster) WaitStandby(ctx context.Context, name string) error {
 	db, err := sql.Open("postgres", c.URL("postgres"))
 	if err != nil {
 		return err
