@@ -58,6 +58,9 @@ func MakeDeviceToken(userID uuid.UUID, secret []byte, now time.Time) (string, er
 // ParseDeviceToken reports whether token is a device token this secret
 // signed that has not expired at now, and what it says.
 func ParseDeviceToken(token string, secret []byte, now time.Time) (Device, bool) {
+	if len(token) != base64.RawURLEncoding.EncodedLen(deviceTokenBytes) { // (the decoder skips newlines)
+		return Device{}, false
+	}
 	b, err := base64.RawURLEncoding.DecodeString(token)
 	if err != nil || len(b) != deviceTokenBytes || len(secret) == 0 {
 		return Device{}, false
