@@ -71,7 +71,8 @@ func TestDeviceCookieLetsTheOwnerPastTheLockout(t *testing.T) {
 	first := owner.loginWith(t, "walt@breakingbad.com", "123456", "").expect(t, http.StatusOK)
 	walt := deviceCookie(t, first).Value
 	access := decode[userJSON](t, first).Token
-	saul := deviceCookie(t, s.signUpAndLogIn(t, "saul@bettercall.com", "654321")).Value
+	s.req(t, "POST", "/api/users", map[string]string{"email": "saul@bettercall.com", "password": "654321"}).expect(t, http.StatusCreated)
+	saul := deviceCookie(t, s.loginWith(t, "saul@bettercall.com", "654321", "").expect(t, http.StatusOK)).Value
 
 	// 100 guesses from 25 clients (the last refused): the account is
 	// locked out.
@@ -108,11 +109,4 @@ func TestDeviceCookieLetsTheOwnerPastTheLockout(t *testing.T) {
 	if st := owner.loginWith(t, "walt@breakingbad.com", "123456", walt).Status; st != http.StatusOK {
 		t.Fatalf("another of the owner's cookies: %d, want 200", st)
 	}
-}
-
-// signUpAndLogIn is signUp, returning the whole login response, cookies and all.
-func (s *testServer) signUpAndLogIn(t *testing.T, email, password string) response {
-	t.Helper()
-	s.req(t, "POST", "/api/users", map[string]string{"email": email, "password": password}).expect(t, http.StatusCreated)
-	return s.loginWith(t, email, password, "").expect(t, http.StatusOK)
 }
