@@ -342,3 +342,28 @@ func fuzzDecodePart(part string, dst any) error {
 	}
 	return json.Unmarshal(b, dst)
 }
+
+// FuzzParseDeviceToken mutates device tokens: since nothing can forge an HMAC
+// without the secret, a token is either refused, or one this test signed, in
+// its one spelling, for its one user; no token passes with another secret.
+func FuzzParseDeviceToken(f *testing.F) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	fresh, err := MakeDeviceToken(fuzzUserID, fuzzJWTSecret, now)
+	if err != nil {
+		f.Fatal(err)
+	}
+	access, _ := MakeJWT(fuzzUserID, fuzzJWTSecret, time.Hour)
+	for _, s := range []string{fresh, fresh[:48] + "\n" + fresh[48:], fresh + "=", access, "", "d:" + fresh[2:]} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, token string) {
+		if d, ok := ParseDeviceToken(token, fuzzOtherSecret, now); ok {
+			t.Fatalf("accepted with a secret that signed nothing: %+v", d)
+		}
+		d, ok := ParseDeviceToken(token, fuzzJWTSecret, now)
+		b, _ := base64.RawURLEncoding.DecodeString(token)
+		if ok && (base64.RawURLEncoding.EncodeToString(b) != token || d.UserID != fuzzUserID) {
+			t.Fatalf("ParseDeviceToken(%q) = %+v, accepted", token, d)
+		}
+	})
+}

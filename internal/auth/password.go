@@ -41,6 +41,11 @@ var TestPasswordParams = argon2id.Params{
 type Hasher struct {
 	params argon2id.Params
 	slots  chan struct{}
+	// first is a lane of slots of its own for the logins of returning
+	// users (CheckFirst), who take a slot of either, whichever frees first:
+	// a queue of others does not hold them up, and no more than
+	// cap(slots)+cap(first) hashes ever run at once.
+	first chan struct{}
 	// hashes counts the hashes computed, made or checked (for metrics and
 	// tests).
 	hashes atomic.Int64
@@ -53,12 +58,13 @@ type Hasher struct {
 	decoy string
 }
 
-// NewHasher returns a Hasher that runs at most concurrency hashes at a time.
+// NewHasher returns a Hasher that runs at most concurrency hashes at a time,
+// and half as many again (rounded up) for returning users (CheckFirst).
 func NewHasher(params argon2id.Params, concurrency int) (*Hasher, error) {
 	if concurrency < 1 { // (<= 1 would do the same: it sets 1 to 1)
 		concurrency = 1
 	}
-	h := &Hasher{params: params, slots: make(chan struct{}, concurrency)}
+	h := &Hasher{params: params, slots: make(chan struct{}, concurrency), first: make(chan struct{}, (concurrency+1)/2)}
 	decoy, err := argon2id.CreateHash(rand.Text(), &h.params)
 	if err != nil {
 		return nil, fmt.Errorf("create decoy hash: %w", err)
@@ -73,10 +79,11 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	if len(password) > MaxPasswordBytes {
 		return "", ErrPasswordTooLong
 	}
-	if err := h.acquire(ctx); err != nil {
+	lane, err := h.acquire(ctx, false)
+	if err != nil {
 		return "", err
 	}
-	defer h.release()
+	defer func() { <-lane }()
 	h.hashes.Add(1)
 	hash, err := argon2id.CreateHash(password, &h.params)
 	if err != nil {
@@ -88,13 +95,24 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 // Check reports whether password matches hash. Hashes made with other
 // parameters still verify, since the hash carries its own.
 func (h *Hasher) Check(ctx context.Context, password, hash string) (bool, error) {
+	return h.check(ctx, password, hash, false)
+}
+
+// CheckFirst is Check for a returning user (a valid device token): it may
+// also take a slot of the lane kept for them, ahead of the others' queue.
+func (h *Hasher) CheckFirst(ctx context.Context, password, hash string) (bool, error) {
+	return h.check(ctx, password, hash, true)
+}
+
+func (h *Hasher) check(ctx context.Context, password, hash string, first bool) (bool, error) {
 	if len(password) > MaxPasswordBytes {
 		return false, nil
 	}
-	if err := h.acquire(ctx); err != nil {
+	lane, err := h.acquire(ctx, first)
+	if err != nil {
 		return false, err
 	}
-	defer h.release()
+	defer func() { <-lane }()
 	h.hashes.Add(1)
 	ok, err := argon2id.ComparePasswordAndHash(password, hash)
 	if err != nil {
@@ -113,20 +131,25 @@ func (h *Hasher) CheckDecoy(ctx context.Context, password string) error {
 // Hashes returns how many hashes h has computed.
 func (h *Hasher) Hashes() int64 { return h.hashes.Load() }
 
-func (h *Hasher) acquire(ctx context.Context) error {
+// acquire waits for a slot, of either lane if first, and returns the lane it
+// holds one of, to give it back to.
+func (h *Hasher) acquire(ctx context.Context, first bool) (chan struct{}, error) {
 	start := time.Now()
+	defer func() {
+		if h.OnWait != nil {
+			h.OnWait(time.Since(start))
+		}
+	}()
+	var firstLane chan struct{} // nil, never ready, unless first
+	if first {
+		firstLane = h.first
+	}
 	select {
 	case h.slots <- struct{}{}:
-		if h.OnWait != nil {
-			h.OnWait(time.Since(start))
-		}
-		return nil
+		return h.slots, nil
+	case firstLane <- struct{}{}:
+		return firstLane, nil
 	case <-ctx.Done():
-		if h.OnWait != nil {
-			h.OnWait(time.Since(start))
-		}
-		return fmt.Errorf("wait for a password hashing slot: %w", ctx.Err())
+		return nil, fmt.Errorf("wait for a password hashing slot: %w", ctx.Err())
 	}
 }
-
-func (h *Hasher) release() { <-h.slots }

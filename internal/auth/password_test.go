@@ -87,7 +87,8 @@ func TestPasswordTooLong(t *testing.T) {
 
 func TestHashingQueuesBeyondConcurrency(t *testing.T) {
 	h, _ := NewHasher(cheap, 1)
-	if err := h.acquire(context.Background()); err != nil { // the only slot
+	lane, err := h.acquire(context.Background(), false) // the only slot
+	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
@@ -95,7 +96,7 @@ func TestHashingQueuesBeyondConcurrency(t *testing.T) {
 	if _, err := h.Hash(ctx, "pw"); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Hash with every slot taken = %v, want it to wait until the deadline", err)
 	}
-	h.release()
+	<-lane
 	if _, err := h.Hash(context.Background(), "pw"); err != nil {
 		t.Fatalf("Hash after the slot is freed: %v", err)
 	}
@@ -111,17 +112,47 @@ func TestHasherSlots(t *testing.T) {
 		}
 		for i := range tc.slots {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-			err := h.acquire(ctx)
+			_, err := h.acquire(ctx, false)
 			cancel()
 			if err != nil {
 				t.Fatalf("NewHasher(%d): slot %d: %v", tc.concurrency, i+1, err)
 			}
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-		err = h.acquire(ctx)
+		_, err = h.acquire(ctx, false)
 		cancel()
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("NewHasher(%d): slot %d: %v, want it to wait", tc.concurrency, tc.slots+1, err)
 		}
+	}
+}
+
+// A returning user's check (CheckFirst) goes ahead of a queue that holds
+// every slot, in a lane of its own the others never take, itself bounded.
+func TestCheckFirstHasALaneOfItsOwn(t *testing.T) {
+	h, _ := NewHasher(cheap, 2) // 2 slots, and 1 for returning users
+	hash, _ := h.Hash(context.Background(), "pw")
+	for range 2 {
+		if _, err := h.acquire(context.Background(), false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wait := func(check func(context.Context, string, string) (bool, error)) error {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+		defer cancel()
+		_, err := check(ctx, "pw", hash)
+		return err
+	}
+	if err := wait(h.Check); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Check with every slot taken = %v, want it to wait", err)
+	}
+	if ok, err := h.CheckFirst(context.Background(), "pw", hash); !ok || err != nil {
+		t.Fatalf("CheckFirst with every slot taken = %v, %v; want it to go ahead", ok, err)
+	}
+	if _, err := h.acquire(context.Background(), true); err != nil { // the lane's one slot
+		t.Fatal(err)
+	}
+	if err := wait(h.CheckFirst); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("CheckFirst with its lane full too = %v, want it to wait", err)
 	}
 }

@@ -29,12 +29,17 @@ type LoginLimits struct {
 	// owner too: the price of that bound, paid only while someone keeps
 	// trying (from many addresses, or from one within PerClient).
 	PerAccount int
-	Window     time.Duration
+	// PerDevice bounds the attempts with one device token (OWASP's device
+	// cookies): a login that brings a valid one for its own account counts
+	// under it alone, past the other limits, so that guessing elsewhere
+	// locks no returning user out, and a stolen token guesses slowly.
+	PerDevice int
+	Window    time.Duration
 }
 
 // DefaultLoginLimits: enough for a person mistyping, or an office behind one
 // address, far too few for guessing. (LOGIN_LIMIT_PER_CLIENT sets PerClient.)
-var DefaultLoginLimits = LoginLimits{PerEmail: 10, PerClient: 300, PerAccount: 100, Window: time.Minute}
+var DefaultLoginLimits = LoginLimits{PerEmail: 10, PerClient: 300, PerAccount: 100, PerDevice: 5, Window: time.Minute}
 
 // LoginCount is what a key has counted in its window, this attempt included.
 type LoginCount struct {
@@ -44,9 +49,9 @@ type LoginCount struct {
 
 // LoginCounts are what a login's keys have counted in their windows, this
 // attempt included: the email from this client, the client, the email from
-// any client.
+// any client; or, for a login with a device token, that token's alone.
 type LoginCounts struct {
-	Email, Client, Account LoginCount
+	Email, Client, Account, Device LoginCount
 }
 
 // ErrNoLoginLimits is the error of Check on the zero LoginLimits, which
@@ -74,13 +79,21 @@ type LoginCounter interface {
 // email from this client, and an attempt refused for that pair does not
 // count for the account, so that one client alone cannot make the account's
 // owner wait; then the account. The keys not counted are still read, so that
-// the wait covers every window that refuses.
+// the wait covers every window that refuses. A login with a device token
+// counts under its key alone.
 func (l LoginLimits) Check(ctx context.Context, c LoginCounter, k LoginKeys) (ok bool, retryAfter time.Duration, err error) {
-	if l.Window <= 0 || l.PerEmail <= 0 || l.PerClient <= 0 || l.PerAccount <= 0 {
+	if l.Window <= 0 || l.PerEmail <= 0 || l.PerClient <= 0 || l.PerAccount <= 0 || l.PerDevice <= 0 {
 		return false, 0, ErrNoLoginLimits
 	}
 	var counts LoginCounts
 	var now time.Time
+	if k.Device != "" {
+		if counts.Device, now, err = c.CountLoginAttempt(ctx, k.Device, l.Window); err != nil {
+			return false, 0, err
+		}
+		ok, retryAfter = l.Allow(counts, now)
+		return ok, retryAfter, nil
+	}
 	if counts.Client, now, err = c.CountLoginAttempt(ctx, k.Client, l.Window); err != nil {
 		return false, 0, err
 	}
@@ -109,14 +122,20 @@ func (l LoginLimits) Check(ctx context.Context, c LoginCounter, k LoginKeys) (ok
 }
 
 // Allow reports whether an attempt with these counts may go on, at now; if
-// not, how long until the last window that refuses it ends.
+// not, how long until the last window that refuses it ends. An attempt with
+// a device token is held to that token's limit only.
 func (l LoginLimits) Allow(c LoginCounts, now time.Time) (ok bool, retryAfter time.Duration) {
-	ok = true
-	var wait time.Duration
-	for _, k := range []struct {
+	type limit struct {
 		count LoginCount
 		max   int
-	}{{c.Email, l.PerEmail}, {c.Client, l.PerClient}, {c.Account, l.PerAccount}} {
+	}
+	limits := []limit{{c.Email, l.PerEmail}, {c.Client, l.PerClient}, {c.Account, l.PerAccount}}
+	if c.Device.Attempts > 0 {
+		limits = []limit{{c.Device, l.PerDevice}}
+	}
+	ok = true
+	var wait time.Duration
+	for _, k := range limits {
 		if k.count.Attempts > k.max {
 			ok = false
 			wait = max(wait, k.count.Since.Add(l.Window).Sub(now))
@@ -133,6 +152,9 @@ type LoginKeys struct {
 	Email   string // the email (in any case) from the client
 	Client  string // the client
 	Account string // the email from any client
+	// Device is a device token's key (Device.Key), set only for a token
+	// issued to the account whose email this is: then the only key counted.
+	Device string
 }
 
 // KeysOf returns a login's keys. The email is kept only as a digest. An IPv6

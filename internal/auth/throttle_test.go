@@ -9,26 +9,31 @@ import (
 )
 
 func TestLoginLimits(t *testing.T) {
-	l := LoginLimits{PerEmail: 3, PerClient: 5, PerAccount: 8, Window: time.Minute}
+	l := LoginLimits{PerEmail: 3, PerClient: 5, PerAccount: 8, PerDevice: 2, Window: time.Minute}
 	t0 := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	count := func(n int, since time.Time) LoginCount { return LoginCount{Attempts: n, Since: since} }
+	var none LoginCount
 	for _, tc := range []struct {
 		name          string
 		email, client LoginCount
 		account       LoginCount
+		device        LoginCount
 		now           time.Time
 		ok            bool
 		wait          time.Duration
 	}{
-		{"first attempt", count(1, t0), count(1, t0), count(1, t0), t0, true, 0},
-		{"at the email's limit", count(3, t0), count(3, t0), count(3, t0), t0.Add(3 * time.Second), true, 0},
-		{"over the email's limit", count(4, t0), count(4, t0), count(4, t0), t0.Add(3 * time.Second), false, 57 * time.Second},
-		{"over the client's limit", count(1, t0.Add(30*time.Second)), count(6, t0), count(1, t0), t0.Add(40 * time.Second), false, 20 * time.Second},
-		{"over both: the later end", count(4, t0.Add(10*time.Second)), count(6, t0), count(4, t0), t0.Add(20 * time.Second), false, 50 * time.Second},
-		{"over the account's limit, from many clients", count(1, t0), count(1, t0), count(9, t0.Add(5*time.Second)), t0.Add(10 * time.Second), false, 55 * time.Second},
-		{"a window about to end waits a second at least", count(4, t0), count(1, t0), count(4, t0), t0.Add(time.Minute - time.Millisecond), false, time.Second},
+		{"first attempt", count(1, t0), count(1, t0), count(1, t0), none, t0, true, 0},
+		{"at the email's limit", count(3, t0), count(3, t0), count(3, t0), none, t0.Add(3 * time.Second), true, 0},
+		{"over the email's limit", count(4, t0), count(4, t0), count(4, t0), none, t0.Add(3 * time.Second), false, 57 * time.Second},
+		{"over the client's limit", count(1, t0.Add(30*time.Second)), count(6, t0), count(1, t0), none, t0.Add(40 * time.Second), false, 20 * time.Second},
+		{"over both: the later end", count(4, t0.Add(10*time.Second)), count(6, t0), count(4, t0), none, t0.Add(20 * time.Second), false, 50 * time.Second},
+		{"over the account's limit, from many clients", count(1, t0), count(1, t0), count(9, t0.Add(5*time.Second)), none, t0.Add(10 * time.Second), false, 55 * time.Second},
+		{"a window about to end waits a second at least", count(4, t0), count(1, t0), count(4, t0), none, t0.Add(time.Minute - time.Millisecond), false, time.Second},
+		{"a device token within its limit", none, none, none, count(2, t0), t0, true, 0},
+		{"a device token, its account locked out", count(4, t0), count(6, t0), count(9, t0), count(1, t0), t0, true, 0},
+		{"a device token over its limit", none, none, none, count(3, t0), t0.Add(15 * time.Second), false, 45 * time.Second},
 	} {
-		ok, wait := l.Allow(LoginCounts{Email: tc.email, Client: tc.client, Account: tc.account}, tc.now)
+		ok, wait := l.Allow(LoginCounts{Email: tc.email, Client: tc.client, Account: tc.account, Device: tc.device}, tc.now)
 		if ok != tc.ok || wait != tc.wait {
 			t.Errorf("%s: Allow = %v, %v; want %v, %v", tc.name, ok, wait, tc.ok, tc.wait)
 		}
@@ -93,7 +98,7 @@ func (m *memCounter) LoginAttempts(_ context.Context, keys []string, window time
 }
 
 func TestLoginLimitsCheck(t *testing.T) {
-	l := LoginLimits{PerEmail: 2, PerClient: 4, PerAccount: 5, Window: time.Minute}
+	l := LoginLimits{PerEmail: 2, PerClient: 4, PerAccount: 5, PerDevice: 2, Window: time.Minute}
 	t0 := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	ctx := context.Background()
 	client := netip.MustParseAddr("192.0.2.1")
@@ -144,7 +149,19 @@ func TestLoginLimitsCheck(t *testing.T) {
 	for i := range 5 {
 		check(KeysOf("walt@breakingbad.com", netip.AddrFrom4([4]byte{10, 0, 0, byte(i)})), true, 0)
 	}
-	check(KeysOf("walt@breakingbad.com", netip.MustParseAddr("10.0.1.1")), false, time.Minute)
+	locked := KeysOf("walt@breakingbad.com", netip.MustParseAddr("10.0.1.1"))
+	check(locked, false, time.Minute)
+
+	// With a device token for the account, the owner counts under its key
+	// alone: past the lockout, until the token's own limit.
+	owner := locked
+	owner.Device = "d:walt's laptop"
+	check(owner, true, 0)
+	check(owner, true, 0)
+	if attempts(owner.Device) != 2 || attempts(owner.Client) != 1 || attempts(owner.Account) != 6 {
+		t.Fatalf("a device token's attempts counted %v", m.counts)
+	}
+	check(owner, false, time.Minute)
 
 	// The zero limits refuse, as does a counter that fails.
 	if ok, _, err := (LoginLimits{}).Check(ctx, m, walt); ok || !errors.Is(err, ErrNoLoginLimits) {
@@ -159,7 +176,7 @@ func TestLoginLimitsCheck(t *testing.T) {
 // Limits with any one of them zero or less refuse every login, counting
 // nothing.
 func TestLoginLimitsCheckUnset(t *testing.T) {
-	set := LoginLimits{PerEmail: 2, PerClient: 4, PerAccount: 5, Window: time.Minute}
+	set := LoginLimits{PerEmail: 2, PerClient: 4, PerAccount: 5, PerDevice: 1, Window: time.Minute}
 	for name, l := range map[string]LoginLimits{
 		"no window":            {PerEmail: 2, PerClient: 4, PerAccount: 5},
 		"a negative window":    {PerEmail: 2, PerClient: 4, PerAccount: 5, Window: -time.Minute},
@@ -167,6 +184,7 @@ func TestLoginLimitsCheckUnset(t *testing.T) {
 		"a negative email one": {PerEmail: -1, PerClient: 4, PerAccount: 5, Window: time.Minute},
 		"no client limit":      {PerEmail: 2, PerAccount: 5, Window: time.Minute},
 		"no account limit":     {PerEmail: 2, PerClient: 4, Window: time.Minute},
+		"no device limit":      {PerEmail: 2, PerClient: 4, PerAccount: 5, Window: time.Minute},
 		"all zero":             {},
 	} {
 		m := &memCounter{now: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC), counts: map[string]LoginCount{}}

@@ -58,11 +58,27 @@ func handleLogin(l login) handlerFunc {
 			// No account can have it: sign-up refuses such addresses.
 			return errBadLogin
 		}
+		keys := auth.KeysOf(req.Email, clientAddr(r, l.proxies))
+		// A device token this server issued to the email's account (OWASP's
+		// device cookies) lets the login past the account's lockout and
+		// ahead of the hash queue. Only then is the account looked up first;
+		// any other cookie is no cookie.
+		var u store.User
+		var found, looked bool
+		var err error
+		if d, ok := l.device(r); ok {
+			if u, found, err = userByEmail(r.Context(), l.st, req.Email); err != nil {
+				return err
+			}
+			looked = true
+			if found && u.ID == d.UserID {
+				keys.Device = d.Key
+			}
+		}
 		// Counted before the password is checked, in the database, so that
 		// concurrent guesses and other server processes count too. If the
 		// count cannot be kept, the login fails (503): the throttle fails
 		// closed.
-		keys := auth.KeysOf(req.Email, clientAddr(r, l.proxies))
 		ok, wait, err := l.limits.Check(r.Context(), l.st, keys)
 		if err != nil {
 			return err
@@ -71,8 +87,12 @@ func handleLogin(l login) handlerFunc {
 			l.metrics.loginThrottled()
 			return tooManyLogins(wait)
 		}
-		u, ok, err := checkLogin(r.Context(), l.st, l.hasher, req)
-		if err != nil {
+		if !looked {
+			if u, found, err = userByEmail(r.Context(), l.st, req.Email); err != nil {
+				return err
+			}
+		}
+		if ok, err = checkPassword(r.Context(), l.hasher, req.Password, u, found, keys.Device != ""); err != nil {
 			return err
 		}
 		if !ok {
@@ -96,23 +116,51 @@ func handleLogin(l login) handlerFunc {
 		if err != nil {
 			return err
 		}
+		device, err := auth.MakeDeviceToken(u.ID, l.secret, time.Now())
+		if err != nil {
+			return err
+		}
+		http.SetCookie(w, &http.Cookie{Name: deviceCookie, Value: device, Path: "/api/login",
+			MaxAge: int(auth.DeviceTokenTTL / time.Second), HttpOnly: true, SameSite: http.SameSiteStrictMode,
+			Secure: overHTTPS(r, l.proxies)})
 		writePrivateJSON(w, http.StatusOK, loginResponse{User: newUser(u), Token: access, RefreshToken: refresh})
 		return nil
 	}
 }
 
-// checkLogin reports whether the credentials are right. An unknown email costs
-// one hash too, so response times do not tell which emails have accounts.
-func checkLogin(ctx context.Context, st *store.Store, hasher *auth.Hasher, req credentials) (store.User, bool, error) {
-	u, err := st.UserByEmail(ctx, req.Email)
-	if errors.Is(err, store.ErrNotFound) {
-		return u, false, hasher.CheckDecoy(ctx, req.Password)
-	}
+// deviceCookie carries a device token, sent back only to POST /api/login.
+const deviceCookie = "chirpy_device"
+
+// device returns what the request's device cookie says, if it holds a valid
+// device token.
+func (l login) device(r *http.Request) (auth.Device, bool) {
+	c, err := r.Cookie(deviceCookie)
 	if err != nil {
-		return u, false, err
+		return auth.Device{}, false
 	}
-	ok, err := hasher.Check(ctx, req.Password, u.HashedPassword)
-	return u, ok, err
+	return auth.ParseDeviceToken(c.Value, l.secret, time.Now())
+}
+
+func userByEmail(ctx context.Context, st *store.Store, email string) (store.User, bool, error) {
+	u, err := st.UserByEmail(ctx, email)
+	if errors.Is(err, store.ErrNotFound) {
+		return u, false, nil
+	}
+	return u, err == nil, err
+}
+
+// checkPassword reports whether password is the account's; for a returning
+// user (first), ahead of the queue. An unknown email costs one hash too, so
+// response times do not tell which emails have accounts.
+func checkPassword(ctx context.Context, hasher *auth.Hasher, password string, u store.User, found, first bool) (bool, error) {
+	switch {
+	case !found:
+		return false, hasher.CheckDecoy(ctx, password)
+	case first:
+		return hasher.CheckFirst(ctx, password, u.HashedPassword)
+	default:
+		return hasher.Check(ctx, password, u.HashedPassword)
+	}
 }
 
 type refreshResponse struct {

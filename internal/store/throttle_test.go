@@ -79,7 +79,7 @@ func TestLoginLimitsOnTheStore(t *testing.T) {
 	t.Parallel()
 	s := newStore(t)
 	ctx := context.Background()
-	limits := auth.LoginLimits{PerEmail: 2, PerClient: 4, PerAccount: 100, Window: time.Minute}
+	limits := auth.LoginLimits{PerEmail: 2, PerClient: 4, PerAccount: 100, PerDevice: 5, Window: time.Minute}
 	client := netip.MustParseAddr("192.0.2.1")
 	walt := auth.KeysOf("walt@breakingbad.com", client)
 	for i := 1; i <= 4; i++ {

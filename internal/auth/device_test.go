@@ -1,0 +1,53 @@
+package auth
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+func TestDeviceToken(t *testing.T) {
+	secret := []byte("a secret of at least thirty-two bytes")
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	walt := uuid.New()
+	token, err := MakeDeviceToken(walt, secret, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, ok := ParseDeviceToken(token, secret, now.Add(DeviceTokenTTL-time.Second))
+	if !ok || d.UserID != walt || !strings.HasPrefix(d.Key, "d:") {
+		t.Fatalf("ParseDeviceToken = %+v, %v", d, ok)
+	}
+	again, _ := MakeDeviceToken(walt, secret, now)
+	if d2, _ := ParseDeviceToken(again, secret, now); d2.Key == d.Key {
+		t.Error("two device tokens share a key")
+	}
+	flipped := []byte(token)
+	flipped[3] ^= 1 // in the user id
+	access, _ := MakeJWT(walt, secret, time.Hour)
+	for name, bad := range map[string]struct {
+		token  string
+		secret []byte
+		now    time.Time
+	}{
+		"expired":         {token, secret, now.Add(DeviceTokenTTL)},
+		"another secret":  {token, []byte("another secret of thirty-two bytes"), now},
+		"no secret":       {token, nil, now},
+		"tampered":        {string(flipped), secret, now},
+		"cut short":       {token[:len(token)-2], secret, now},
+		"an access token": {access, secret, now},
+		"empty":           {"", secret, now},
+	} {
+		if d, ok := ParseDeviceToken(bad.token, bad.secret, bad.now); ok {
+			t.Errorf("%s: ParseDeviceToken = %+v, accepted", name, d)
+		}
+	}
+	if _, err := ValidateJWT(token, secret); err == nil {
+		t.Error("a device token passed for an access token")
+	}
+	if _, err := MakeDeviceToken(walt, nil, now); err == nil {
+		t.Error("a device token signed with no secret")
+	}
+}
