@@ -1,0 +1,479 @@
+//go:build testall
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image/png"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// The web client at /app/, driven in Debian's Chromium, headless. A missing
+// Chromium is a failure: make test-all (CI) installs it.
+
+const chromiumPath = "/usr/bin/chromium"
+
+// browserDeadline bounds a whole browser test; browserWait, one wait for the
+// page. Generous: they are reached only when something is broken, and under
+// the race detector with other tests beside it the machine is slow.
+const (
+	browserDeadline = 4 * time.Minute
+	browserWait     = 45 * time.Second
+)
+
+// browser is one headless Chromium with one tab, and what its console said.
+type browser struct {
+	t   *testing.T
+	ctx context.Context
+	s   *testServer
+
+	mu       sync.Mutex
+	problems []string
+}
+
+// newBrowser starts Chromium with a window of width×height, and collects
+// every console error, uncaught exception, CSP violation and dialog.
+func newBrowser(t *testing.T, s *testServer, width, height int) *browser {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Fatalf("the browser tests need Chromium at %s (Debian: apt-get install chromium): %v", chromiumPath, err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath),
+		chromedp.NoSandbox, // as root, Chromium runs only without its sandbox
+		chromedp.DisableGPU,
+		// The machine's network is closed: nothing may try to reach out.
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(width, height),
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), browserDeadline)
+	t.Cleanup(cancel)
+	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancelTab := chromedp.NewContext(ctx)
+	t.Cleanup(cancelTab)
+	b := &browser{t: t, ctx: ctx, s: s}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), int64(height))); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	console := chromedp.Console(ctx)
+	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)
+	go func() {
+		for m, err := range console {
+			if err != nil {
+				return
+			}
+			b.noteConsole(m)
+		}
+	}()
+	go func() {
+		for d, err := range dialogs {
+			if err != nil {
+				return
+			}
+			b.note("a dialog opened: %s %q", d.Type, d.Message)
+			_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: false})
+		}
+	}()
+	t.Cleanup(b.checkConsole)
+	return b
+}
+
+// noteConsole keeps what counts as a problem: an error or an exception of
+// any kind, except the browser's own note that an API request got a 4xx,
+// which the page answers by showing the API's message (the test checks it).
+func (b *browser) noteConsole(m chromedp.ConsoleMessage) {
+	if m.Type != chromedp.ConsoleError && m.Type != chromedp.ConsoleException {
+		return
+	}
+	if m.Source == "network" && strings.HasPrefix(m.URL, b.s.URL+"/api/") &&
+		strings.Contains(m.Text, "status of 4") {
+		return
+	}
+	b.note("console %s (%s) at %s: %s", m.Type, m.Source, m.URL, m.Text)
+}
+
+func (b *browser) note(format string, args ...any) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.problems = append(b.problems, fmt.Sprintf(format, args...))
+}
+
+// checkConsole fails the test for anything the console reported.
+func (b *browser) checkConsole() {
+	b.t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, p := range b.problems {
+		b.t.Error(p)
+	}
+	b.problems = nil
+}
+
+// do runs steps, failing the test with what for the first that fails.
+func (b *browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, browserWait)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		b.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// waitFor waits until the JavaScript expression cond is true.
+func (b *browser) waitFor(what, cond string) {
+	b.t.Helper()
+	b.do(what, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingTimeout(browserWait))(ctx, t)
+		return err
+	}))
+}
+
+// eval returns what the JavaScript expression gives.
+func eval[T any](b *browser, expr string) T {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, browserWait)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		b.t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
+// js quotes s as a JavaScript string.
+func js(s string) string {
+	q, _ := json.Marshal(s)
+	return string(q)
+}
+
+// type types text into the element with id as a person would, key by key.
+func (b *browser) typeInto(id, text string) {
+	b.t.Helper()
+	b.do("type into #"+id, chromedp.SendKeys(chromedp.ID(id), text))
+}
+
+// setText replaces the text of a field at once (a paste), as an input event.
+func (b *browser) setText(sel, text string) {
+	b.t.Helper()
+	eval[chromedp.Void](b, fmt.Sprintf(`(() => { const e = document.querySelector(%s); e.value = %s;
+		e.dispatchEvent(new Event('input', {bubbles: true})); })()`, js(sel), js(text)))
+}
+
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	return eval[string](b, fmt.Sprintf(`document.querySelector(%s).textContent`, js(sel)))
+}
+
+// bodies are the texts of the chirps shown, top first.
+func (b *browser) bodies() []string {
+	b.t.Helper()
+	return eval[[]string](b, `[...document.querySelectorAll('#timeline article .body')].map(e => e.textContent)`)
+}
+
+func (b *browser) open() {
+	b.t.Helper()
+	b.do("open /app/", chromedp.Navigate(b.s.URL+"/app/"))
+	b.waitFor("the timeline loaded", `document.querySelector('#timeline article') !== null || !document.getElementById('timeline-empty').hidden`)
+}
+
+func (b *browser) signedInAs(email string) {
+	b.t.Helper()
+	b.waitFor("signed in as "+email, fmt.Sprintf(`!document.getElementById('session').hidden &&
+		document.getElementById('me').textContent === %s && !document.getElementById('composer').hidden`, js(email)))
+}
+
+// fitsWidth fails unless the page fits its width: no horizontal scroll.
+func (b *browser) fitsWidth(width int) {
+	b.t.Helper()
+	if w := eval[int](b, `document.documentElement.scrollWidth`); w > width {
+		b.t.Errorf("the page is %d px wide in a %d px viewport: it scrolls sideways", w, width)
+	}
+}
+
+const firstChirp = `#timeline article:first-child`
+
+// The whole journey of two users, in one browser.
+func TestBrowserJourney(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, nil)
+	b := newBrowser(t, s, 1000, 900)
+	b.open()
+	if got := b.text("h1"); got != "Welcome to Chirpy" {
+		t.Fatalf("h1 is %q", got)
+	}
+	for id, want := range map[string]string{"email": "Email", "password": "Password", "new-chirp": "New chirp"} {
+		if got := b.text(fmt.Sprintf(`label[for=%q]`, id)); got != want {
+			t.Errorf("label of #%s is %q, want %q", id, got, want)
+		}
+	}
+
+	// Sign up: the page signs up, then logs in.
+	b.typeInto("email", "walt@breakingbad.com")
+	b.typeInto("password", "123456")
+	b.do("click Sign up", chromedp.Click(chromedp.ID("signup")))
+	b.signedInAs("walt@breakingbad.com")
+	walt := decode[userJSON](t, s.req(t, "POST", "/api/login", map[string]string{"email": "walt@breakingbad.com", "password": "123456"}).expect(t, http.StatusOK))
+
+	// Post: the count goes down as one types; the chirp lands on top.
+	b.typeInto("new-chirp", "Say my name")
+	if got := b.text("#chirp-count"); got != "129 characters left" {
+		t.Errorf("count after 11 characters: %q", got)
+	}
+	b.do("click Chirp", chromedp.Click(chromedp.ID("chirp")))
+	b.waitFor("the chirp on top", `document.querySelector('`+firstChirp+` .body')?.textContent === 'Say my name'`)
+	if got := b.bodies(); len(got) != 1 || got[0] != "Say my name" {
+		t.Fatalf("timeline after posting: %q", got)
+	}
+	if v := eval[string](b, `document.getElementById('new-chirp').value`); v != "" {
+		t.Errorf("the composer kept %q after posting", v)
+	}
+
+	// The count is in characters, as the server counts: 140 birds fit, 141
+	// letters do not, and the page refuses to send them.
+	b.setText("#new-chirp", strings.Repeat("🐦", 140))
+	if got, off := b.text("#chirp-count"), eval[bool](b, `document.getElementById('chirp').disabled`); got != "0 characters left" || off {
+		t.Errorf("140 emoji: count %q, button disabled %v; want 0 left, enabled", got, off)
+	}
+	b.setText("#new-chirp", strings.Repeat("a", 140))
+	b.typeInto("new-chirp", "a")
+	if got, off := b.text("#chirp-count"), eval[bool](b, `document.getElementById('chirp').disabled`); !strings.HasPrefix(got, "1 too many") || !off {
+		t.Errorf("141 characters: count %q, button disabled %v; want 1 too many, disabled", got, off)
+	}
+	eval[chromedp.Void](b, `document.getElementById('chirp-form').requestSubmit()`)
+	b.waitFor("the refusal", `document.getElementById('chirp-error').textContent === 'A chirp is at most 140 characters.'`)
+	if n := len(decode[[]chirpJSON](t, s.req(t, "GET", "/api/chirps", nil))); n != 1 {
+		t.Fatalf("%d chirps stored after a refused one, want 1", n)
+	}
+
+	// Markup is text: shown as typed, no element made, no script run.
+	const markup = `<img src=x onerror=alert(1)>`
+	b.setText("#new-chirp", markup)
+	b.do("click Chirp", chromedp.Click(chromedp.ID("chirp")))
+	b.waitFor("the markup chirp on top", `document.querySelector('`+firstChirp+` .body').textContent === `+js(markup))
+	if n := eval[int](b, `document.querySelectorAll('main img').length`); n != 0 {
+		t.Errorf("a chirp of markup made %d img elements", n)
+	}
+
+	// Edit, not yet a member: the server's refusal, in its words.
+	saidNo := s.req(t, "PUT", "/api/chirps/"+decode[[]chirpJSON](t, s.req(t, "GET", "/api/chirps", nil))[0].ID,
+		map[string]string{"body": "x"}, bearer(walt.Token)...).expect(t, http.StatusForbidden).errorMessage(t)
+	b.do("click Edit", chromedp.Click(chromedp.CSS(firstChirp+` button.edit`)))
+	b.waitFor("the editor", `document.activeElement === document.querySelector('`+firstChirp+` textarea')`)
+	b.setText(firstChirp+` textarea`, "Say my name, fornax")
+	b.do("click Save", chromedp.Click(chromedp.CSS(firstChirp+` form button[type=submit]`)))
+	b.waitFor("the refusal to edit", `document.querySelector('`+firstChirp+` [role=alert]').textContent === `+js(saidNo))
+
+	// Polka makes Walt a member; the same Save now edits.
+	s.req(t, "POST", "/api/polka/webhooks", upgraded(walt.ID), apiKey(polkaKey)...).expect(t, http.StatusNoContent)
+	b.do("click Save again", chromedp.Click(chromedp.CSS(firstChirp+` form button[type=submit]`)))
+	b.waitFor("the edited chirp", `document.querySelector('`+firstChirp+` .body')?.textContent === 'Say my name, ****'`)
+	b.waitFor("the member's badge", `!document.getElementById('red').hidden`)
+
+	// A reload stays signed in: the refresh token, kept, gets a new access token.
+	b.do("reload", chromedp.Reload())
+	b.signedInAs("walt@breakingbad.com")
+	b.waitFor("own chirps have Delete after a reload", `document.querySelectorAll('#timeline article button.delete').length === 2`)
+
+	// An access token that has expired is refreshed once, and the request
+	// sent again: the test makes the page's next chirp carry a stale token.
+	b.waitFor("the reload's refresh done", `performance.getEntriesByType('resource').some(e => e.name.endsWith('/api/refresh'))`)
+	stale := mint(t, jwt.SigningMethodHS256, []byte(testSecret(t)), "chirpy-access", walt.ID,
+		time.Now().Add(-2*time.Hour), time.Now().Add(-time.Hour))
+	posts, refreshes := b.staleTokenOnce(stale)
+	b.setText("#new-chirp", "I am the one who knocks")
+	b.do("click Chirp", chromedp.Click(chromedp.ID("chirp")))
+	b.waitFor("the chirp posted after a refresh", `document.querySelector('`+firstChirp+` .body').textContent === 'I am the one who knocks'`)
+	if got := b.text("#chirp-error"); got != "" {
+		t.Errorf("the composer says %q after a transparent refresh", got)
+	}
+	if p, r := posts(), refreshes(); p != 2 || r != 1 {
+		t.Errorf("with an expired access token: %d POST /api/chirps and %d refreshes, want 2 and 1", p, r)
+	}
+	if _, err := chromedp.Call(b.ctx, fetch.Disable, cdp.Empty{}); err != nil {
+		t.Fatalf("stop intercepting: %v", err)
+	}
+
+	// Delete the top chirp: gone from the page and from the server.
+	gone := decode[[]chirpJSON](t, s.req(t, "GET", "/api/chirps?sort=desc", nil))[0]
+	b.do("click Delete", chromedp.Click(chromedp.CSS(firstChirp+` button.delete`)))
+	b.waitFor("the chirp gone", `document.querySelectorAll('#timeline article').length === 2`)
+	s.req(t, "GET", "/api/chirps/"+gone.ID, nil).expect(t, http.StatusNotFound)
+
+	// Log out revokes the refresh token, and the page forgets it.
+	refresh := eval[string](b, `JSON.parse(localStorage.getItem('chirpy.session')).refreshToken`)
+	b.do("click Log out", chromedp.Click(chromedp.ID("logout")))
+	b.waitFor("signed out", `!document.getElementById('auth-form').hidden && document.getElementById('composer').hidden`)
+	if kept := eval[bool](b, `localStorage.getItem('chirpy.session') !== null`); kept {
+		t.Error("the session is still in localStorage after Log out")
+	}
+	s.req(t, "POST", "/api/refresh", nil, bearer(refresh)...).expect(t, http.StatusUnauthorized)
+
+	// A second user logs in by keyboard alone, and may not touch Walt's chirps.
+	s.req(t, "POST", "/api/users", map[string]string{"email": "jesse@pinkman.com", "password": "yo-bitch"}).expect(t, http.StatusCreated)
+	b.do("focus Email", chromedp.Focus(chromedp.ID("email")))
+	b.do("type by keyboard", chromedp.KeyEvent("jesse@pinkman.com"), chromedp.KeyEvent(kb.Tab),
+		chromedp.KeyEvent("yo-bitch"), chromedp.KeyEvent(kb.Tab))
+	if got := eval[string](b, `document.activeElement.textContent`); got != "Log in" {
+		t.Fatalf("Tab from Password reaches %q, want the Log in button", got)
+	}
+	if outline := eval[string](b, `getComputedStyle(document.activeElement).outlineStyle`); outline == "none" {
+		t.Error("the focused Log in button shows no focus outline")
+	}
+	b.do("press Enter", chromedp.KeyEvent(kb.Enter))
+	b.signedInAs("jesse@pinkman.com")
+	if n := eval[int](b, `document.querySelectorAll('#timeline article').length`); n != 2 {
+		t.Fatalf("jesse sees %d chirps, want Walt's 2", n)
+	}
+	if n := eval[int](b, `document.querySelectorAll('#timeline button.delete, #timeline button.edit').length`); n != 0 {
+		t.Errorf("jesse sees %d Delete or Edit buttons on Walt's chirps", n)
+	}
+
+	// Pages, newest first; one author's chirps, and back.
+	jesse := decode[userJSON](t, s.req(t, "POST", "/api/login", map[string]string{"email": "jesse@pinkman.com", "password": "yo-bitch"}).expect(t, http.StatusOK))
+	for i := range 24 {
+		s.postChirp(t, jesse.Token, fmt.Sprintf("Yo %d", i))
+	}
+	long := strings.Repeat("W", 140) // one word, wider than a phone
+	s.postChirp(t, jesse.Token, long)
+	b.do("reload", chromedp.Reload())
+	b.signedInAs("jesse@pinkman.com")
+	b.waitFor("a page of 20", `document.querySelectorAll('#timeline article').length === 20 && !document.getElementById('older').hidden`)
+	if got := b.bodies(); got[0] != long || got[1] != "Yo 23" {
+		t.Fatalf("timeline is not newest first: %q", got[:2])
+	}
+	b.do("click Older chirps", chromedp.Click(chromedp.ID("older")))
+	b.waitFor("every chirp", `document.querySelectorAll('#timeline article').length === 27 && document.getElementById('older').hidden`)
+	if got := b.bodies(); got[25] != "Say my name, ****" || got[26] != "Say my name" {
+		t.Errorf("the oldest chirps after Older chirps: %q", got[25:])
+	}
+
+	b.do("click Walt's name", chromedp.Click(chromedp.CSS(`#timeline article:last-child button.author`)))
+	b.waitFor("Walt's chirps only", `document.querySelectorAll('#timeline article').length === 2 && !document.getElementById('all-chirps').hidden`)
+	if got := b.text("#timeline-title"); got != "Chirps by "+walt.ID[:8] {
+		t.Errorf("title of one author's chirps: %q", got)
+	}
+	b.do("click All chirps", chromedp.Click(chromedp.ID("all-chirps")))
+	b.waitFor("all chirps again", `document.querySelectorAll('#timeline article').length === 20 && document.getElementById('all-chirps').hidden`)
+
+	// On a 360 px phone nothing scrolls sideways, the long word included.
+	b.do("a 360 px viewport", chromedp.EmulateViewport(360, 740))
+	b.waitFor("the layout at 360 px", `window.innerWidth === 360`)
+	b.fitsWidth(360)
+	b.do("log out", chromedp.Click(chromedp.ID("logout")))
+	b.waitFor("signed out", `!document.getElementById('auth-form').hidden`)
+	b.fitsWidth(360)
+}
+
+// staleTokenOnce makes the page's next POST /api/chirps carry token instead
+// of its own access token. It returns counters of the POST /api/chirps and
+// POST /api/refresh requests the page sends from now on.
+func (b *browser) staleTokenOnce(token string) (posts, refreshes func() int) {
+	b.t.Helper()
+	var mu sync.Mutex
+	var nPosts, nRefreshes int
+	paused := chromedp.Events(b.ctx, fetch.RequestPaused)
+	if _, err := chromedp.Call(b.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{
+		{URLPattern: "*/api/chirps"}, {URLPattern: "*/api/refresh"},
+	}}); err != nil {
+		b.t.Fatalf("intercept requests: %v", err)
+	}
+	go func() {
+		for ev, err := range paused {
+			if err != nil {
+				return
+			}
+			params := fetch.ContinueRequestParams{RequestID: ev.RequestID}
+			mu.Lock()
+			switch {
+			case strings.HasSuffix(ev.Request.URL, "/api/refresh"):
+				nRefreshes++
+			case ev.Request.Method == "POST":
+				nPosts++
+				if nPosts == 1 {
+					for name, v := range ev.Request.Headers {
+						if strings.EqualFold(name, "Authorization") {
+							v = "Bearer " + token
+						}
+						params.Headers = append(params.Headers, &fetch.HeaderEntry{Name: name, Value: fmt.Sprint(v)})
+					}
+				}
+			}
+			mu.Unlock()
+			if _, err := chromedp.Call(b.ctx, fetch.ContinueRequest, params); err != nil {
+				b.note("continue an intercepted request: %v", err)
+			}
+		}
+	}()
+	count := func(n *int) func() int {
+		return func() int { mu.Lock(); defer mu.Unlock(); return *n }
+	}
+	return count(&nPosts), count(&nRefreshes)
+}
+
+// The picture of the README: the timeline of a signed-in member, at a
+// phone's width. Written to $CHIRPY_SCREENSHOT when it is set (make
+// screenshot); otherwise only checked to be a PNG.
+func TestBrowserScreenshot(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, nil)
+	walt := s.signUp(t, "walt@breakingbad.com", "123456")
+	jesse := s.signUp(t, "jesse@pinkman.com", "yo-bitch")
+	s.req(t, "POST", "/api/polka/webhooks", upgraded(walt.ID), apiKey(polkaKey)...).expect(t, http.StatusNoContent)
+	for _, c := range []struct{ token, body string }{
+		{walt.Token, "I am not in danger, Skyler. I am the danger."},
+		{jesse.Token, "Yeah, science!"},
+		{walt.Token, "Say my name."},
+		{jesse.Token, "This is a kerfuffle, Mr. White"},
+		{walt.Token, "I am the one who knocks."},
+	} {
+		s.postChirp(t, c.token, c.body)
+	}
+	const width, height = 480, 900
+	b := newBrowser(t, s, width, height)
+	b.open()
+	b.typeInto("email", "walt@breakingbad.com")
+	b.typeInto("password", "123456")
+	b.do("click Log in", chromedp.Click(chromedp.ID("login")))
+	b.signedInAs("walt@breakingbad.com")
+	b.typeInto("new-chirp", "Tread lightly.")
+	b.waitFor("fonts and images ready", `document.fonts.status === 'loaded' && [...document.images].every(i => i.complete)`)
+	eval[chromedp.Void](b, `document.activeElement.blur()`)
+	ctx, cancel := context.WithTimeout(b.ctx, browserWait)
+	defer cancel()
+	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(shot))
+	if err != nil {
+		t.Fatalf("the screenshot is not a PNG: %v", err)
+	}
+	if w := img.Bounds().Dx(); w != width {
+		t.Errorf("screenshot %d px wide, want %d", w, width)
+	}
+	b.fitsWidth(width)
+	if path := os.Getenv("CHIRPY_SCREENSHOT"); path != "" {
+		if err := os.WriteFile(path, shot, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("wrote %s (%d bytes)", path, len(shot))
+	}
+}
