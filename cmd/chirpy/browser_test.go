@@ -441,7 +441,7 @@ func TestBrowserScreenshot(t *testing.T) {
 		{walt.Token, "I am not in danger, Skyler. I am the danger."},
 		{jesse.Token, "Yeah, science!"},
 		{walt.Token, "Say my name."},
-		{jesse.Token, "This is a kerfuffle, Mr. White"},
+		{jesse.Token, "This is a kerfuffle Mr. White"},
 		{walt.Token, "I am the one who knocks."},
 	} {
 		s.postChirp(t, c.token, c.body)
