@@ -14,6 +14,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
@@ -92,15 +93,16 @@ func newBrowser(t *testing.T, s *testServer, width, height int) *browser {
 }
 
 // noteConsole keeps what counts as a problem: an error or an exception of
-// any kind, except the browser's own note that an API request got a 4xx,
-// which the page answers by showing the API's message (the test checks it).
+// any kind, except the browser's own note that an API request got a 4xx (or
+// the connection failure a test causes), which the page answers by showing
+// the API's message (the test checks it).
 func (b *browser) noteConsole(m chromedp.ConsoleMessage) {
 	if m.Type != chromedp.ConsoleError && m.Type != chromedp.ConsoleException {
 		return
 	}
 	if m.Source == "network" && strings.HasPrefix(m.URL, b.s.URL+"/api/") &&
-		strings.Contains(m.Text, "status of 4") {
-		return
+		(strings.Contains(m.Text, "status of 4") || strings.Contains(m.Text, "ERR_CONNECTION_REFUSED")) {
+		return // a 4xx, or the failure the test made: the page shows it, the test checks
 	}
 	b.note("console %s (%s) at %s: %s", m.Type, m.Source, m.URL, m.Text)
 }
@@ -203,13 +205,30 @@ func (b *browser) fitsWidth(width int) {
 	}
 }
 
-// staleTokenOnce makes the page's next POST /api/chirps carry token instead
-// of its own access token. It returns counters of the POST /api/chirps and
-// POST /api/refresh requests the page sends from now on.
-func (b *browser) staleTokenOnce(token string) (posts, refreshes func() int) {
+// postFate is what the test does to one POST /api/chirps of the page.
+type postFate int
+
+const (
+	sendAsIs     postFate = iota
+	unreachable           // fails as if the server could not be reached
+	expiredToken          // carries the test's expired access token instead of the page's
+)
+
+// interception is what the page sent to POST /api/chirps and POST
+// /api/refresh while the test stood in the way.
+type interception struct {
+	b         *browser
+	mu        sync.Mutex
+	keys      []string // the Idempotency-Key of each POST /api/chirps
+	refreshes int
+}
+
+// interceptChirps deals with the page's next POST /api/chirps requests as
+// fates says, in turn (later ones are sent as they are); expired is the
+// token an expiredToken request carries. Until stop, it records them.
+func (b *browser) interceptChirps(expired string, fates ...postFate) *interception {
 	b.t.Helper()
-	var mu sync.Mutex
-	var nPosts, nRefreshes int
+	in := &interception{b: b}
 	paused := chromedp.Events(b.ctx, fetch.RequestPaused)
 	if _, err := chromedp.Call(b.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{
 		{URLPattern: "*/api/chirps"}, {URLPattern: "*/api/refresh"},
@@ -221,38 +240,66 @@ func (b *browser) staleTokenOnce(token string) (posts, refreshes func() int) {
 			if err != nil {
 				return
 			}
-			params := fetch.ContinueRequestParams{RequestID: ev.RequestID}
-			mu.Lock()
+			fate := sendAsIs
+			in.mu.Lock()
 			switch {
 			case strings.HasSuffix(ev.Request.URL, "/api/refresh"):
-				nRefreshes++
+				in.refreshes++
 			case ev.Request.Method == "POST":
-				nPosts++
-				if nPosts == 1 {
-					for name, v := range ev.Request.Headers {
-						if strings.EqualFold(name, "Authorization") {
-							v = "Bearer " + token
-						}
-						params.Headers = append(params.Headers, &fetch.HeaderEntry{Name: name, Value: fmt.Sprint(v)})
-					}
+				if n := len(in.keys); n < len(fates) {
+					fate = fates[n]
 				}
+				in.keys = append(in.keys, header(ev.Request.Headers, "Idempotency-Key"))
 			}
-			mu.Unlock()
-			if _, err := chromedp.Call(b.ctx, fetch.ContinueRequest, params); err != nil {
-				b.note("continue an intercepted request: %v", err)
+			in.mu.Unlock()
+			if err := in.deal(ev, fate, expired); err != nil {
+				b.note("an intercepted request: %v", err)
 			}
 		}
 	}()
-	count := func(n *int) func() int {
-		return func() int { mu.Lock(); defer mu.Unlock(); return *n }
-	}
-	return count(&nPosts), count(&nRefreshes)
+	return in
 }
 
-// stopIntercepting ends what staleTokenOnce began.
-func (b *browser) stopIntercepting() {
-	b.t.Helper()
-	if _, err := chromedp.Call(b.ctx, fetch.Disable, cdp.Empty{}); err != nil {
-		b.t.Fatalf("stop intercepting requests: %v", err)
+func (in *interception) deal(ev fetch.EventRequestPaused, fate postFate, expired string) error {
+	ctx := in.b.ctx
+	if fate == unreachable {
+		_, err := chromedp.Call(ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonConnectionRefused})
+		return err
+	}
+	params := fetch.ContinueRequestParams{RequestID: ev.RequestID}
+	if fate == expiredToken {
+		for name, v := range ev.Request.Headers {
+			if strings.EqualFold(name, "Authorization") {
+				v = "Bearer " + expired
+			}
+			params.Headers = append(params.Headers, &fetch.HeaderEntry{Name: name, Value: fmt.Sprint(v)})
+		}
+	}
+	_, err := chromedp.Call(ctx, fetch.ContinueRequest, params)
+	return err
+}
+
+func header(h network.Headers, name string) string {
+	for k, v := range h {
+		if strings.EqualFold(k, name) {
+			return fmt.Sprint(v)
+		}
+	}
+	return ""
+}
+
+// sent returns the Idempotency-Key of each POST /api/chirps so far, and how
+// many refreshes the page asked for.
+func (in *interception) sent() (keys []string, refreshes int) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return append([]string(nil), in.keys...), in.refreshes
+}
+
+// stop lets the page's requests through untouched again.
+func (in *interception) stop() {
+	in.b.t.Helper()
+	if _, err := chromedp.Call(in.b.ctx, fetch.Disable, cdp.Empty{}); err != nil {
+		in.b.t.Fatalf("stop intercepting requests: %v", err)
 	}
 }

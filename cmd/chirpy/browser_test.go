@@ -104,22 +104,32 @@ func TestBrowserJourney(t *testing.T) {
 	b.signedInAs("walt@breakingbad.com")
 	b.waitFor("own chirps have Delete after a reload", `document.querySelectorAll('#timeline article button.delete').length === 2`)
 
-	// An access token that has expired is refreshed once, and the request
-	// sent again: the test makes the page's next chirp carry a stale token.
+	// A chirp that cannot reach the server says so, and Chirp again is the
+	// same submission: the same Idempotency-Key. An access token that has
+	// expired is refreshed once, and the request sent again (with that key).
 	b.waitFor("the reload's refresh done", `performance.getEntriesByType('resource').some(e => e.name.endsWith('/api/refresh'))`)
-	stale := mint(t, jwt.SigningMethodHS256, []byte(testSecret(t)), "chirpy-access", walt.ID,
+	expired := mint(t, jwt.SigningMethodHS256, []byte(testSecret(t)), "chirpy-access", walt.ID,
 		time.Now().Add(-2*time.Hour), time.Now().Add(-time.Hour))
-	posts, refreshes := b.staleTokenOnce(stale)
+	in := b.interceptChirps(expired, unreachable, expiredToken)
 	b.setText("#new-chirp", "I am the one who knocks")
 	b.do("click Chirp", chromedp.Click(chromedp.ID("chirp")))
+	b.waitFor("the network error shown", `document.getElementById('chirp-error').textContent === 'Chirpy cannot be reached; try again.'`)
+	b.do("click Chirp again", chromedp.Click(chromedp.ID("chirp")))
 	b.waitFor("the chirp posted after a refresh", `document.querySelector('`+firstChirp+` .body').textContent === 'I am the one who knocks'`)
 	if got := b.text("#chirp-error"); got != "" {
 		t.Errorf("the composer says %q after a transparent refresh", got)
 	}
-	if p, r := posts(), refreshes(); p != 2 || r != 1 {
-		t.Errorf("with an expired access token: %d POST /api/chirps and %d refreshes, want 2 and 1", p, r)
+	keys, refreshes := in.sent()
+	if len(keys) != 3 || refreshes != 1 {
+		t.Errorf("a failed send, then an expired token: %d POST /api/chirps and %d refreshes, want 3 and 1", len(keys), refreshes)
 	}
-	b.stopIntercepting()
+	for _, k := range keys {
+		if k == "" || k != keys[0] {
+			t.Errorf("Idempotency-Key of the retries of one chirp: %q, want one key, the same each time", keys)
+			break
+		}
+	}
+	in.stop()
 
 	// Delete the top chirp: gone from the page and from the server.
 	gone := decode[[]chirpJSON](t, s.req(t, "GET", "/api/chirps?sort=desc", nil))[0]
