@@ -113,6 +113,28 @@ func (b *browser) note(format string, args ...any) {
 	b.problems = append(b.problems, fmt.Sprintf(format, args...))
 }
 
+// takeProblem waits for a problem that contains want, and removes it: for a
+// test that causes one on purpose.
+func (b *browser) takeProblem(want string) {
+	b.t.Helper()
+	deadline := time.Now().Add(browserWait)
+	for {
+		b.mu.Lock()
+		for i, p := range b.problems {
+			if strings.Contains(p, want) {
+				b.problems = append(b.problems[:i], b.problems[i+1:]...)
+				b.mu.Unlock()
+				return
+			}
+		}
+		b.mu.Unlock()
+		if time.Now().After(deadline) {
+			b.t.Fatalf("the console never said %q", want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // checkConsole fails the test for anything the console reported.
 func (b *browser) checkConsole() {
 	b.t.Helper()

@@ -37,6 +37,15 @@ func TestBrowserJourney(t *testing.T) {
 		}
 	}
 
+	// The policy holds in the browser: an inline script does not run, and
+	// the violation reaches the console this test watches.
+	eval[chromedp.Void](b, `(() => { const s = document.createElement('script');
+		s.textContent = 'window.inlineRan = true'; document.body.append(s); })()`)
+	b.takeProblem("Content Security Policy")
+	if eval[bool](b, `window.inlineRan === true`) {
+		t.Error("an inline script ran despite the Content-Security-Policy")
+	}
+
 	// Sign up: the page signs up, then logs in.
 	b.typeInto("email", "walt@breakingbad.com")
 	b.typeInto("password", "123456")
