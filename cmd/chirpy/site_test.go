@@ -11,7 +11,7 @@ import (
 const siteCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
 	"connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-// maxPageWeight bounds the web client: its page, script, style sheet and logo.
+// maxPageWeight bounds the web client: its page, scripts, style sheet and logo.
 const maxPageWeight = 50 << 10
 
 // The web client keeps the course's contract for /app/, is small, and is
@@ -24,6 +24,7 @@ func TestWebClientServedStrictly(t *testing.T) {
 	for _, f := range []struct{ path, contentType string }{
 		{"/app/", "text/html; charset=utf-8"},
 		{"/app/app.js", "text/javascript; charset=utf-8"},
+		{"/app/api.js", "text/javascript; charset=utf-8"},
 		{"/app/app.css", "text/css; charset=utf-8"},
 		{"/app/assets/logo.png", "image/png"},
 	} {
@@ -34,7 +35,7 @@ func TestWebClientServedStrictly(t *testing.T) {
 		checkSiteHeaders(t, f.path, r)
 		weight += len(r.Body)
 	}
-	t.Logf("page weight: %d bytes (index.html, app.js, app.css, logo.png)", weight)
+	t.Logf("page weight: %d bytes (index.html, app.js, api.js, app.css, logo.png)", weight)
 	if weight >= maxPageWeight {
 		t.Errorf("page weight %d bytes, want under %d", weight, maxPageWeight)
 	}
@@ -51,10 +52,10 @@ func TestWebClientServedStrictly(t *testing.T) {
 		t.Errorf("/app/ has inline script or style (%q), which its policy blocks", inline)
 	}
 
-	// Visits are counted as the course says: six requests under /app/.
+	// Visits are counted as the course says: seven requests under /app/.
 	m := s.req(t, "GET", "/admin/metrics", nil).expect(t, http.StatusOK)
-	if !strings.Contains(string(m.Body), "Chirpy has been visited 6 times!") {
-		t.Errorf("metrics after six requests under /app/: %s", m.Body)
+	if !strings.Contains(string(m.Body), "Chirpy has been visited 7 times!") {
+		t.Errorf("metrics after seven requests under /app/: %s", m.Body)
 	}
 }
 

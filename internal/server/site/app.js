@@ -1,137 +1,27 @@
 // Chirpy's web client: plain JavaScript, no framework, no build step, the
-// public API only. Text from the API is inserted with textContent, never as
-// HTML; the page's Content-Security-Policy forbids inline and eval'd script.
-'use strict';
+// public API only (api.js). Text from the API is inserted with textContent,
+// never as HTML; the page's Content-Security-Policy forbids inline and
+// eval'd script.
+import * as chirpy from './api.js';
 
 const MAX = 140; // characters as the server counts them: Unicode code points
 const PAGE = 20; // chirps per page of the timeline
-// The refresh token is kept in localStorage, so that a reload stays signed
-// in: the API takes it as a Bearer header (it cannot be an HttpOnly cookie).
-// The access token lives in memory only, for the life of the page.
-const STORE = 'chirpy.session';
 
 const $ = (id) => document.getElementById(id);
 
-let access = null; // the access token
-let session = null; // {refreshToken, id, email, isRed}, mirrored in localStorage
 let chirps = []; // the chirps shown, in order
 let view = { author: null, next: null, gen: 0 };
-let refreshing = null; // the refresh in flight, shared by whoever needs it
 let signUpAttempt = null; // {body, key}: a retry of the same sign-up reuses its key
 let chirpAttempt = null; // {body, key}: likewise for a chirp
-
-class APIError extends Error {
-  constructor(message, status) {
-    super(message);
-    this.status = status;
-  }
-}
-
-// newKey makes an Idempotency-Key. crypto.randomUUID needs a secure context
-// (https or localhost); getRandomValues does not.
-function newKey() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-}
 
 function length(text) {
   return [...text].length;
 }
 
-// ---- the API
-
-async function send(method, path, body, headers) {
-  try {
-    return await fetch(path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: 'same-origin',
-    });
-  } catch {
-    throw new APIError('Chirpy cannot be reached; try again.', 0);
-  }
-}
-
-// failure turns an answer that is not 2xx into an error in the API's words.
-async function failure(res) {
-  let msg = '';
-  try {
-    msg = (await res.json()).error;
-  } catch {
-    // not JSON: said below
-  }
-  if (typeof msg !== 'string' || msg === '') {
-    msg = `The server answered ${res.status} ${res.statusText}`.trim();
-  }
-  return new APIError(msg, res.status);
-}
-
-// api sends a request; with auth, as the signed-in user. An access token
-// that has expired (401) is refreshed once and the request sent once more.
-async function api(method, path, { body, auth = false, key } = {}) {
-  const headers = () => {
-    const h = {};
-    if (body !== undefined) h['Content-Type'] = 'application/json';
-    if (auth) h.Authorization = 'Bearer ' + access;
-    if (key) h['Idempotency-Key'] = key;
-    return h;
-  };
-  if (auth && !access) await refresh();
-  let res = await send(method, path, body, headers());
-  if (res.status === 401 && auth) {
-    await refresh();
-    res = await send(method, path, body, headers());
-  }
-  if (!res.ok) throw await failure(res);
-  return res;
-}
-
-// refresh gets a new access token with the refresh token. When the server
-// refuses the refresh token, the session is over: the user is signed out.
-function refresh() {
-  refreshing ??= (async () => {
-    try {
-      if (!session) throw new APIError('You are not signed in; log in first.', 401);
-      const auth = { Authorization: 'Bearer ' + session.refreshToken };
-      const res = await send('POST', '/api/refresh', undefined, auth);
-      if (!res.ok) {
-        const err = await failure(res);
-        if (res.status === 401) signedOut('Signed out: ' + err.message);
-        throw err;
-      }
-      access = (await res.json()).token;
-    } finally {
-      refreshing = null;
-    }
-  })();
-  return refreshing;
-}
-
 // ---- the session
 
-function loadSession() {
-  try {
-    const s = JSON.parse(localStorage.getItem(STORE));
-    if (s && typeof s.refreshToken === 'string' && typeof s.id === 'string') return s;
-  } catch {
-    // unreadable: forgotten below
-  }
-  localStorage.removeItem(STORE);
-  return null;
-}
-
-function saveSession() {
-  localStorage.setItem(STORE, JSON.stringify(session));
-}
-
 async function logIn(email, password) {
-  const res = await api('POST', '/api/login', { body: { email, password } });
-  const u = await res.json();
-  access = u.token;
-  session = { refreshToken: u.refresh_token, id: u.id, email: u.email, isRed: u.is_chirpy_red === true };
-  saveSession();
+  await chirpy.logIn(email, password);
   $('password').value = '';
   showSession();
   $('new-chirp').focus();
@@ -140,36 +30,27 @@ async function logIn(email, password) {
 async function signUp(email, password) {
   const body = { email, password };
   const same = signUpAttempt && signUpAttempt.body.email === email && signUpAttempt.body.password === password;
-  if (!same) signUpAttempt = { body, key: newKey() };
-  await api('POST', '/api/users', { body, key: signUpAttempt.key });
+  if (!same) signUpAttempt = { body, key: chirpy.newKey() };
+  await chirpy.api('POST', '/api/users', { body, key: signUpAttempt.key });
   signUpAttempt = null;
   await logIn(email, password);
 }
 
-async function logOut() {
-  const auth = { Authorization: 'Bearer ' + session.refreshToken };
-  const res = await send('POST', '/api/revoke', undefined, auth);
-  // 401: the token no longer works anyway, which is what logging out wants.
-  if (!res.ok && res.status !== 401) throw await failure(res);
-  signedOut('');
-}
-
+// signedOut shows the page of a visitor, with message (why) if any.
 function signedOut(message) {
-  access = null;
-  session = null;
-  localStorage.removeItem(STORE);
   showSession();
   $('auth-error').textContent = message;
   $('email').focus();
 }
 
 function showSession() {
-  const on = session !== null;
+  const me = chirpy.current();
+  const on = me !== null;
   $('auth-form').hidden = on;
   $('session').hidden = !on;
   $('composer').hidden = !on;
-  $('me').textContent = on ? session.email : '';
-  $('red').hidden = !(on && session.isRed);
+  $('me').textContent = on ? me.email : '';
+  $('red').hidden = !(on && me.isRed);
   for (const id of ['auth-error', 'session-error', 'chirp-error']) $(id).textContent = '';
   redraw();
 }
@@ -182,7 +63,7 @@ async function showTimeline(author) {
   $('timeline').replaceChildren();
   $('all-chirps').hidden = !author;
   let title = 'Latest chirps';
-  if (author) title = session && author === session.id ? 'Your chirps' : `Chirps by ${short(author)}`;
+  if (author) title = author === chirpy.current()?.id ? 'Your chirps' : `Chirps by ${short(author)}`;
   $('timeline-title').textContent = title;
   const q = new URLSearchParams({ sort: 'desc', limit: String(PAGE) });
   if (author) q.set('author_id', author);
@@ -193,7 +74,7 @@ async function loadPage(url) {
   const gen = view.gen;
   $('timeline-error').textContent = '';
   try {
-    const res = await api('GET', url);
+    const res = await chirpy.api('GET', url);
     const page = await res.json();
     if (gen !== view.gen) return; // another view was asked for meanwhile
     for (const c of page) {
@@ -254,7 +135,7 @@ function alertBox() {
 function article(c) {
   const a = el('article', 'chirp');
   a.dataset.id = c.id;
-  const mine = session !== null && c.user_id === session.id;
+  const mine = c.user_id === chirpy.current()?.id;
   const body = el('p', 'body', c.body);
   const meta = el('footer');
   const who = button(mine ? 'by you' : `by ${short(c.user_id)}`, 'author', () =>
@@ -278,7 +159,7 @@ function article(c) {
 async function remove(c, a, problem) {
   problem.textContent = '';
   try {
-    await api('DELETE', '/api/chirps/' + c.id, { auth: true });
+    await chirpy.api('DELETE', '/api/chirps/' + c.id, { auth: true });
   } catch (err) {
     problem.textContent = err.message;
     return;
@@ -323,13 +204,10 @@ function openEditor(c, a, body, problem) {
     busy(save, async () => {
       problem.textContent = '';
       try {
-        const res = await api('PUT', '/api/chirps/' + c.id, { body: { body: area.value }, auth: true });
+        const res = await chirpy.api('PUT', '/api/chirps/' + c.id, { body: { body: area.value }, auth: true });
         const updated = await res.json();
-        if (!session.isRed) {
-          session.isRed = true; // the server let a member's perk through
-          saveSession();
-          $('red').hidden = false;
-        }
+        chirpy.isMember();
+        $('red').hidden = false;
         chirps = chirps.map((x) => (x.id === updated.id ? updated : x));
         const fresh = article(updated);
         a.replaceWith(fresh);
@@ -378,9 +256,9 @@ async function postChirp() {
     return;
   }
   $('chirp-error').textContent = '';
-  if (!chirpAttempt || chirpAttempt.body !== text) chirpAttempt = { body: text, key: newKey() };
+  if (!chirpAttempt || chirpAttempt.body !== text) chirpAttempt = { body: text, key: chirpy.newKey() };
   try {
-    const res = await api('POST', '/api/chirps', { body: { body: text }, auth: true, key: chirpAttempt.key });
+    const res = await chirpy.api('POST', '/api/chirps', { body: { body: text }, auth: true, key: chirpAttempt.key });
     const c = await res.json();
     chirpAttempt = null;
     $('new-chirp').value = '';
@@ -417,7 +295,8 @@ function wire() {
     busy($('logout'), async () => {
       $('session-error').textContent = '';
       try {
-        await logOut();
+        await chirpy.logOut();
+        signedOut('');
       } catch (err) {
         $('session-error').textContent = err.message;
       }
@@ -437,12 +316,13 @@ function wire() {
 
 async function start() {
   wire();
-  session = loadSession();
+  chirpy.whenEnded(signedOut);
+  const me = chirpy.restore();
   showSession();
-  if (session) {
+  if (me) {
     // A reload: a fresh access token from the kept refresh token.
-    refresh().catch((err) => {
-      if (session) $('session-error').textContent = err.message;
+    chirpy.refresh().catch((err) => {
+      if (chirpy.current()) $('session-error').textContent = err.message;
     });
   }
   await showTimeline(null);
