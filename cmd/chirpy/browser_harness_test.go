@@ -227,7 +227,7 @@ func (b *browser) fitsWidth(width int) {
 	}
 }
 
-// postFate is what the test does to one POST /api/chirps of the page.
+// postFate is what the test does to one POST of the page.
 type postFate int
 
 const (
@@ -236,24 +236,27 @@ const (
 	expiredToken          // carries the test's expired access token instead of the page's
 )
 
-// interception is what the page sent to POST /api/chirps and POST
+// interception is what the page sent to one POST path and to POST
 // /api/refresh while the test stood in the way.
 type interception struct {
 	b         *browser
+	done      context.CancelFunc // ends the watch of the paused requests
 	mu        sync.Mutex
-	keys      []string // the Idempotency-Key of each POST /api/chirps
+	keys      []string // the Idempotency-Key of each POST to the path
 	refreshes int
 }
 
-// interceptChirps deals with the page's next POST /api/chirps requests as
-// fates says, in turn (later ones are sent as they are); expired is the
-// token an expiredToken request carries. Until stop, it records them.
-func (b *browser) interceptChirps(expired string, fates ...postFate) *interception {
+// interceptPosts deals with the page's next POST requests to path
+// (/api/chirps, say) as fates says, in turn (later ones are sent as they
+// are); expired is the token an expiredToken request carries. Until stop, it
+// records them.
+func (b *browser) interceptPosts(path, expired string, fates ...postFate) *interception {
 	b.t.Helper()
-	in := &interception{b: b}
-	paused := chromedp.Events(b.ctx, fetch.RequestPaused)
+	ctx, done := context.WithCancel(b.ctx)
+	in := &interception{b: b, done: done}
+	paused := chromedp.Events(ctx, fetch.RequestPaused)
 	if _, err := chromedp.Call(b.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{
-		{URLPattern: "*/api/chirps"}, {URLPattern: "*/api/refresh"},
+		{URLPattern: "*" + path}, {URLPattern: "*/api/refresh"},
 	}}); err != nil {
 		b.t.Fatalf("intercept requests: %v", err)
 	}
@@ -310,7 +313,7 @@ func header(h network.Headers, name string) string {
 	return ""
 }
 
-// sent returns the Idempotency-Key of each POST /api/chirps so far, and how
+// sent returns the Idempotency-Key of each POST to the path so far, and how
 // many refreshes the page asked for.
 func (in *interception) sent() (keys []string, refreshes int) {
 	in.mu.Lock()
@@ -324,4 +327,5 @@ func (in *interception) stop() {
 	if _, err := chromedp.Call(in.b.ctx, fetch.Disable, cdp.Empty{}); err != nil {
 		in.b.t.Fatalf("stop intercepting requests: %v", err)
 	}
+	in.done()
 }

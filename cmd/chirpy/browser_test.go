@@ -46,11 +46,19 @@ func TestBrowserJourney(t *testing.T) {
 		t.Error("an inline script ran despite the Content-Security-Policy")
 	}
 
-	// Sign up: the page signs up, then logs in.
+	// Sign up: the page signs up, then logs in. A sign-up that cannot reach
+	// the server says so; Sign up again sends the same Idempotency-Key.
+	in := b.interceptPosts("/api/users", "", unreachable)
 	b.typeInto("email", "walt@breakingbad.com")
 	b.typeInto("password", "123456")
 	b.do("click Sign up", chromedp.Click(chromedp.ID("signup")))
+	b.waitFor("the network error shown", `document.getElementById('auth-error').textContent === 'Chirpy cannot be reached; try again.'`)
+	b.do("click Sign up again", chromedp.Click(chromedp.ID("signup")))
 	b.signedInAs("walt@breakingbad.com")
+	if keys, _ := in.sent(); len(keys) != 2 || keys[0] == "" || keys[0] != keys[1] {
+		t.Errorf("Idempotency-Key of a sign-up and its retry: %q, want one key twice", keys)
+	}
+	in.stop()
 	walt := decode[userJSON](t, s.req(t, "POST", "/api/login", map[string]string{"email": "walt@breakingbad.com", "password": "123456"}).expect(t, http.StatusOK))
 
 	// Post: the count goes down as one types; the chirp lands on top.
@@ -119,7 +127,7 @@ func TestBrowserJourney(t *testing.T) {
 	b.waitFor("the reload's refresh done", `performance.getEntriesByType('resource').some(e => e.name.endsWith('/api/refresh'))`)
 	expired := mint(t, jwt.SigningMethodHS256, []byte(testSecret(t)), "chirpy-access", walt.ID,
 		time.Now().Add(-2*time.Hour), time.Now().Add(-time.Hour))
-	in := b.interceptChirps(expired, unreachable, expiredToken)
+	in = b.interceptPosts("/api/chirps", expired, unreachable, expiredToken)
 	b.setText("#new-chirp", "I am the one who knocks")
 	b.do("click Chirp", chromedp.Click(chromedp.ID("chirp")))
 	b.waitFor("the network error shown", `document.getElementById('chirp-error').textContent === 'Chirpy cannot be reached; try again.'`)
