@@ -52,10 +52,21 @@ func TestWebClientServedStrictly(t *testing.T) {
 		t.Errorf("/app/ has inline script or style (%q), which its policy blocks", inline)
 	}
 
-	// Visits are counted as the course says: seven requests under /app/.
+	// Text from the API goes in as text: the scripts have no way to insert
+	// HTML, nor to run a string as code.
+	for _, path := range []string{"/app/app.js", "/app/api.js"} {
+		code := string(s.req(t, "GET", path, nil).expect(t, http.StatusOK).Body)
+		for _, sink := range []string{"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"} {
+			if strings.Contains(code, sink) {
+				t.Errorf("%s uses %s", path, sink)
+			}
+		}
+	}
+
+	// Visits are counted as the course says: nine requests under /app/.
 	m := s.req(t, "GET", "/admin/metrics", nil).expect(t, http.StatusOK)
-	if !strings.Contains(string(m.Body), "Chirpy has been visited 7 times!") {
-		t.Errorf("metrics after seven requests under /app/: %s", m.Body)
+	if !strings.Contains(string(m.Body), "Chirpy has been visited 9 times!") {
+		t.Errorf("metrics after nine requests under /app/: %s", m.Body)
 	}
 }
 
