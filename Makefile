@@ -4,8 +4,11 @@
 # start their own servers: nothing needs to be running):
 #   run, db-start, db-stop    PostgreSQL's server binaries (initdb, postgres)
 #   test                      PostgreSQL's server binaries only
-#   test-all (what CI runs)   PostgreSQL, PgBouncer, haproxy, and a C compiler
-#                             for the race detector; a missing one is a failure
+#   test-all (what CI runs)   PostgreSQL, PgBouncer, haproxy, Chromium
+#                             (/usr/bin/chromium, for the web client's browser
+#                             tests), and a C compiler for the race detector;
+#                             a missing one is a failure
+#   screenshot                PostgreSQL and Chromium
 #   generate, check           a C compiler (sqlc's parser uses cgo)
 #   lint, build, mutate       Go only
 #   fuzz, fuzz-smoke          Go only
@@ -13,7 +16,7 @@
 
 GO ?= go
 
-.PHONY: help run test test-all build generate check check-generated check-layers lint fuzz fuzz-smoke mutate bench bench-smoke db-start db-stop clean
+.PHONY: help run test test-all screenshot build generate check check-generated check-layers lint fuzz fuzz-smoke mutate bench bench-smoke db-start db-stop clean
 
 ## help: list the targets
 help:
@@ -37,10 +40,14 @@ RACEFLAGS ?= -parallel 4
 test:
 	$(GO) test -count=1 $(TESTFLAGS) ./...
 
-## test-all: every test, uncached, with those that run PgBouncer, haproxy or a standby (tag testall), then all again with the race detector (needs PostgreSQL, PgBouncer, haproxy, a C compiler; CI runs it)
+## test-all: every test, uncached, with those that run PgBouncer, haproxy, a standby or Chromium (tag testall), then all again with the race detector (needs PostgreSQL, PgBouncer, haproxy, Chromium, a C compiler; CI runs it)
 test-all:
 	$(GO) test -count=1 -tags testall $(TESTFLAGS) ./...
 	$(GO) test -race -count=1 -tags testall -timeout 30m $(RACEFLAGS) ./...
+
+## screenshot: docs/screenshot.png, the web client's timeline, from the browser test's server (needs PostgreSQL, Chromium)
+screenshot:
+	CHIRPY_SCREENSHOT=$(CURDIR)/docs/screenshot.png $(GO) test -count=1 -tags testall -run '^TestBrowserScreenshot$$' ./cmd/chirpy
 
 ## build: bin/chirpy (the server) and bin/chirpy-dev (the helper behind make run)
 build:
