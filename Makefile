@@ -94,8 +94,9 @@ bench-smoke: build
 # A count, not a time: a time budget can end in the middle of an execution
 # and report a failure with no input that fails.
 FUZZRUNS ?= 100000
-FUZZERS = ./internal/chirp:FuzzClean ./internal/auth:FuzzGetBearerToken ./internal/auth:FuzzGetAPIKey \
-	./internal/auth:FuzzValidateJWT ./internal/jsonbody:FuzzDecode ./internal/server:FuzzChirpJSON
+# Every fuzzer in the tree, as package:name, so a new one is never left out.
+FUZZERS = $(shell grep -r --include='*_test.go' -o '^func Fuzz[A-Za-z0-9_]*' ./cmd ./internal | \
+	sed -E 's|^(.*)/[^/]*_test\.go:func (Fuzz.*)|\1:\2|' | sort)
 fuzz:
 	@for f in $(FUZZERS); do \
 		pkg=$${f%%:*}; name=$${f##*:}; \
