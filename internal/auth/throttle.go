@@ -175,7 +175,7 @@ type LoginKeys struct {
 	// issued to the account whose email this is: then it and Devices are
 	// the only keys counted.
 	Device string
-	// Devices is the email from any device token of its account.
+	// Devices is the email with any device token of its account.
 	Devices string
 }
 
