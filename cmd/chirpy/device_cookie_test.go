@@ -110,3 +110,29 @@ func TestDeviceCookieLetsTheOwnerPastTheLockout(t *testing.T) {
 		t.Fatalf("another of the owner's cookies: %d, want 200", st)
 	}
 }
+
+// A new password retires the account's device cookies: whoever logged in
+// with the old one (a thief, until the owner changed it) is no longer let
+// past the lockout; a cookie from a login since is.
+func TestDeviceCookieRetiredByANewPassword(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, map[string]string{"LOGIN_LIMIT_PER_CLIENT": "4"})
+	owner := s.from("127.0.0.2")
+	owner.req(t, "POST", "/api/users", map[string]string{"email": "walt@breakingbad.com", "password": "123456"}).expect(t, http.StatusCreated)
+	first := owner.loginWith(t, "walt@breakingbad.com", "123456", "").expect(t, http.StatusOK)
+	old := deviceCookie(t, first).Value
+	owner.req(t, "PUT", "/api/users", map[string]string{"email": "walt@breakingbad.com", "password": "heisenberg"},
+		bearer(decode[userJSON](t, first).Token)...).expect(t, http.StatusOK)
+	current := deviceCookie(t, owner.loginWith(t, "walt@breakingbad.com", "heisenberg", old).expect(t, http.StatusOK)).Value
+
+	for c := 10; c < 35; c++ {
+		guesser := s.from("127.0.0." + strconv.Itoa(c))
+		for range 4 {
+			guesser.loginWith(t, "walt@breakingbad.com", "guess", "")
+		}
+	}
+	if st := owner.loginWith(t, "walt@breakingbad.com", "heisenberg", old).Status; st != http.StatusTooManyRequests {
+		t.Fatalf("the locked account, with a cookie from before the new password: %d, want 429", st)
+	}
+	owner.loginWith(t, "walt@breakingbad.com", "heisenberg", current).expect(t, http.StatusOK)
+}

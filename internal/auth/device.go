@@ -17,20 +17,34 @@ import (
 // issued it (OWASP's device cookies: a returning user is recognised).
 const DeviceTokenTTL = 365 * 24 * time.Hour
 
-// A device token is base64url(user id | nonce | expiry | HMAC-SHA256 of
-// them), under a key of its own derived from the JWT secret: it is no JWT,
-// so it can never pass for an access token, nor one for it.
+// A device token is base64url(user id | nonce | expiry | password print |
+// HMAC-SHA256 of them), under a key of its own derived from the JWT secret:
+// it is no JWT, so it can never pass for an access token, nor one for it.
+// The password print ties it to the account's password hash when it was
+// issued, so that a new password retires every token issued before: whoever
+// logged in with the old one (a thief, until the owner changed it) keeps no
+// way past the account's lockout.
 const (
 	deviceNonceBytes   = 16
-	devicePayloadBytes = 16 + deviceNonceBytes + 8
+	devicePrintBytes   = 8
+	devicePayloadBytes = 16 + deviceNonceBytes + 8 + devicePrintBytes
 	deviceTokenBytes   = devicePayloadBytes + sha256.Size
 )
 
 // Device is what a valid device token says: whose login it was, and the key
-// its attempts are counted under (LoginKeys.Device).
+// its attempts are counted under (LoginKeys.Device). IssuedTo says whether
+// it is still that account's.
 type Device struct {
 	UserID uuid.UUID
 	Key    string
+	print  [devicePrintBytes]byte
+}
+
+// IssuedTo reports whether d was issued to the account with id userID while
+// its password hash was passwordHash.
+func (d Device) IssuedTo(userID uuid.UUID, passwordHash string, secret []byte) bool {
+	p := passwordPrint(passwordHash, secret)
+	return hmac.Equal(d.print[:], p[:]) && d.UserID == userID
 }
 
 // deviceKey derives the device tokens' key from the JWT secret.
@@ -40,9 +54,19 @@ func deviceKey(secret []byte) []byte {
 	return m.Sum(nil)
 }
 
-// MakeDeviceToken returns a new device token for userID, valid from now for
-// DeviceTokenTTL.
-func MakeDeviceToken(userID uuid.UUID, secret []byte, now time.Time) (string, error) {
+// passwordPrint is what a device token keeps of a password hash: keyed, so
+// that it tells nothing of the hash without the secret.
+func passwordPrint(passwordHash string, secret []byte) (p [devicePrintBytes]byte) {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("chirpy device token password\x00"))
+	m.Write([]byte(passwordHash))
+	copy(p[:], m.Sum(nil))
+	return p
+}
+
+// MakeDeviceToken returns a new device token for the account with id userID
+// and password hash passwordHash, valid from now for DeviceTokenTTL.
+func MakeDeviceToken(userID uuid.UUID, passwordHash string, secret []byte, now time.Time) (string, error) {
 	if len(secret) == 0 {
 		return "", fmt.Errorf("sign device token: %w", errNoSecret)
 	}
@@ -50,6 +74,8 @@ func MakeDeviceToken(userID uuid.UUID, secret []byte, now time.Time) (string, er
 	copy(b, userID[:])
 	rand.Read(b[16 : 16+deviceNonceBytes]) // never fails (crypto/rand)
 	binary.BigEndian.PutUint64(b[16+deviceNonceBytes:], uint64(now.Add(DeviceTokenTTL).Unix()))
+	p := passwordPrint(passwordHash, secret)
+	copy(b[16+deviceNonceBytes+8:], p[:])
 	m := hmac.New(sha256.New, deviceKey(secret))
 	m.Write(b)
 	return base64.RawURLEncoding.EncodeToString(m.Sum(b)), nil
@@ -73,5 +99,7 @@ func ParseDeviceToken(token string, secret []byte, now time.Time) (Device, bool)
 	if exp := int64(binary.BigEndian.Uint64(b[16+deviceNonceBytes:])); now.Unix() >= exp {
 		return Device{}, false
 	}
-	return Device{UserID: uuid.UUID(b[:16]), Key: "d:" + hex.EncodeToString(b[16:16+deviceNonceBytes])}, true
+	d := Device{UserID: uuid.UUID(b[:16]), Key: "d:" + hex.EncodeToString(b[16:16+deviceNonceBytes])}
+	copy(d.print[:], b[16+deviceNonceBytes+8:])
+	return d, true
 }

@@ -12,7 +12,8 @@ func TestDeviceToken(t *testing.T) {
 	secret := []byte("a secret of at least thirty-two bytes")
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	walt := uuid.New()
-	token, err := MakeDeviceToken(walt, secret, now)
+	const hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"
+	token, err := MakeDeviceToken(walt, hash, secret, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -20,7 +21,14 @@ func TestDeviceToken(t *testing.T) {
 	if !ok || d.UserID != walt || !strings.HasPrefix(d.Key, "d:") {
 		t.Fatalf("ParseDeviceToken = %+v, %v", d, ok)
 	}
-	again, _ := MakeDeviceToken(walt, secret, now)
+	// The token is the account's while its password is the one it had.
+	if !d.IssuedTo(walt, hash, secret) {
+		t.Error("a device token is not its account's")
+	}
+	if d.IssuedTo(uuid.New(), hash, secret) || d.IssuedTo(walt, hash+"x", secret) || d.IssuedTo(walt, "", secret) {
+		t.Error("a device token passed for another account's, or for its account's after a new password")
+	}
+	again, _ := MakeDeviceToken(walt, hash, secret, now)
 	if d2, _ := ParseDeviceToken(again, secret, now); d2.Key == d.Key {
 		t.Error("two device tokens share a key")
 	}
@@ -47,7 +55,7 @@ func TestDeviceToken(t *testing.T) {
 	if _, err := ValidateJWT(token, secret); err == nil {
 		t.Error("a device token passed for an access token")
 	}
-	if _, err := MakeDeviceToken(walt, nil, now); err == nil {
+	if _, err := MakeDeviceToken(walt, hash, nil, now); err == nil {
 		t.Error("a device token signed with no secret")
 	}
 }

@@ -31,8 +31,12 @@ type LoginLimits struct {
 	PerAccount int
 	// PerDevice bounds the attempts with one device token (OWASP's device
 	// cookies): a login that brings a valid one for its own account counts
-	// under it alone, past the other limits, so that guessing elsewhere
-	// locks no returning user out, and a stolen token guesses slowly.
+	// under it, past the other limits, so that guessing elsewhere locks no
+	// returning user out, and a stolen token guesses slowly. Such logins to
+	// one account count together too, under PerAccount: each success issues
+	// a fresh token, so without that bound whoever knows an account's
+	// password could log in to it without limit, ahead of the hash queue,
+	// and crowd the returning users' lane.
 	PerDevice int
 	Window    time.Duration
 }
@@ -49,9 +53,10 @@ type LoginCount struct {
 
 // LoginCounts are what a login's keys have counted in their windows, this
 // attempt included: the email from this client, the client, the email from
-// any client; or, for a login with a device token, that token's alone.
+// any client; or, for a login with a device token, that token's and its
+// account's device-token logins (Devices).
 type LoginCounts struct {
-	Email, Client, Account, Device LoginCount
+	Email, Client, Account, Device, Devices LoginCount
 }
 
 // ErrNoLoginLimits is the error of Check on the zero LoginLimits, which
@@ -80,7 +85,9 @@ type LoginCounter interface {
 // count for the account, so that one client alone cannot make the account's
 // owner wait; then the account. The keys not counted are still read, so that
 // the wait covers every window that refuses. A login with a device token
-// counts under its key alone.
+// counts under its key and then, unless that refuses it, under its
+// account's device-token logins (so a stolen token's refused guesses do not
+// make its owner wait).
 func (l LoginLimits) Check(ctx context.Context, c LoginCounter, k LoginKeys) (ok bool, retryAfter time.Duration, err error) {
 	if l.Window <= 0 || l.PerEmail <= 0 || l.PerClient <= 0 || l.PerAccount <= 0 || l.PerDevice <= 0 {
 		return false, 0, ErrNoLoginLimits
@@ -90,6 +97,17 @@ func (l LoginLimits) Check(ctx context.Context, c LoginCounter, k LoginKeys) (ok
 	if k.Device != "" {
 		if counts.Device, now, err = c.CountLoginAttempt(ctx, k.Device, l.Window); err != nil {
 			return false, 0, err
+		}
+		if counts.Device.Attempts <= l.PerDevice {
+			if counts.Devices, _, err = c.CountLoginAttempt(ctx, k.Devices, l.Window); err != nil {
+				return false, 0, err
+			}
+		} else {
+			held, err := c.LoginAttempts(ctx, []string{k.Devices}, l.Window)
+			if err != nil {
+				return false, 0, err
+			}
+			counts.Devices = held[k.Devices]
 		}
 		ok, retryAfter = l.Allow(counts, now)
 		return ok, retryAfter, nil
@@ -123,7 +141,8 @@ func (l LoginLimits) Check(ctx context.Context, c LoginCounter, k LoginKeys) (ok
 
 // Allow reports whether an attempt with these counts may go on, at now; if
 // not, how long until the last window that refuses it ends. An attempt with
-// a device token is held to that token's limit only.
+// a device token is held to that token's limit and its account's
+// device-token logins' (PerAccount) only.
 func (l LoginLimits) Allow(c LoginCounts, now time.Time) (ok bool, retryAfter time.Duration) {
 	type limit struct {
 		count LoginCount
@@ -131,7 +150,7 @@ func (l LoginLimits) Allow(c LoginCounts, now time.Time) (ok bool, retryAfter ti
 	}
 	limits := []limit{{c.Email, l.PerEmail}, {c.Client, l.PerClient}, {c.Account, l.PerAccount}}
 	if c.Device.Attempts > 0 {
-		limits = []limit{{c.Device, l.PerDevice}}
+		limits = []limit{{c.Device, l.PerDevice}, {c.Devices, l.PerAccount}}
 	}
 	ok = true
 	var wait time.Duration
@@ -153,8 +172,11 @@ type LoginKeys struct {
 	Client  string // the client
 	Account string // the email from any client
 	// Device is a device token's key (Device.Key), set only for a token
-	// issued to the account whose email this is: then the only key counted.
+	// issued to the account whose email this is: then it and Devices are
+	// the only keys counted.
 	Device string
+	// Devices is the email with any device token of its account.
+	Devices string
 }
 
 // KeysOf returns a login's keys. The email is kept only as a digest. An IPv6
@@ -163,7 +185,7 @@ func KeysOf(email string, client netip.Addr) LoginKeys {
 	c := clientPrefix(client)
 	sum := sha256.Sum256([]byte(strings.ToLower(email)))
 	e := hex.EncodeToString(sum[:16])
-	return LoginKeys{Email: "e:" + e + "|" + c, Client: "c:" + c, Account: "a:" + e}
+	return LoginKeys{Email: "e:" + e + "|" + c, Client: "c:" + c, Account: "a:" + e, Devices: "v:" + e}
 }
 
 // clientPrefix is a's client (ClientOf) as a key: an IPv4 address without

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"testing"
 	"time"
@@ -51,8 +52,11 @@ func TestLoginKeys(t *testing.T) {
 		t.Error("two emails share a key")
 	}
 	k4 := KeysOf("walt@breakingbad.com", netip.MustParseAddr("10.0.0.2"))
-	if k4.Email == k1.Email || k4.Account != k1.Account {
+	if k4.Email == k1.Email || k4.Account != k1.Account || k4.Devices != k1.Devices {
 		t.Error("two clients share an email's key, or not its account's")
+	}
+	if k3 := KeysOf("saul@bettercall.com", v4); k3.Devices == k1.Devices || k1.Devices == k1.Account {
+		t.Error("two accounts share their device tokens' key, or it is the account's")
 	}
 	// An IPv6 client is its /64: an attacker does not get a key per address.
 	a := KeysOf("x@y.z", netip.MustParseAddr("2001:db8:1:2::1")).Client
@@ -161,6 +165,18 @@ func TestLoginLimitsCheck(t *testing.T) {
 	if attempts(owner.Device) != 2 || attempts(owner.Client) != 1 || attempts(owner.Account) != 6 {
 		t.Fatalf("a device token's attempts counted %v", m.counts)
 	}
+	check(owner, false, time.Minute)
+	if attempts(owner.Devices) != 2 {
+		t.Fatalf("an attempt refused for its token counted for the account's tokens: %d", attempts(owner.Devices))
+	}
+
+	// Each success issues a fresh token: whoever knows the password cannot
+	// chain fresh tokens past the account's limit, ahead of the hash queue.
+	for i := range 3 {
+		owner.Device = fmt.Sprintf("d:fresh %d", i)
+		check(owner, true, 0)
+	}
+	owner.Device = "d:fresh 3"
 	check(owner, false, time.Minute)
 
 	// The zero limits refuse, as does a counter that fails.

@@ -71,7 +71,9 @@ func handleLogin(l login) handlerFunc {
 				return err
 			}
 			looked = true
-			if found && u.ID == d.UserID {
+			// A token issued before the password last changed is no longer
+			// the account's.
+			if d.IssuedTo(u.ID, u.HashedPassword, l.secret) && found {
 				keys.Device = d.Key
 			}
 		}
@@ -116,7 +118,7 @@ func handleLogin(l login) handlerFunc {
 		if err != nil {
 			return err
 		}
-		device, err := auth.MakeDeviceToken(u.ID, l.secret, time.Now())
+		device, err := auth.MakeDeviceToken(u.ID, u.HashedPassword, l.secret, time.Now())
 		if err != nil {
 			return err
 		}
