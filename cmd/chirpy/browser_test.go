@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/golang-jwt/jwt/v5"
@@ -120,6 +121,22 @@ func TestBrowserJourney(t *testing.T) {
 	b.do("reload", chromedp.Reload())
 	b.signedInAs("walt@breakingbad.com")
 	b.waitFor("own chirps have Delete after a reload", `document.querySelectorAll('#timeline article button.delete').length === 2`)
+	// The browser keeps the login's device cookie, out of the scripts' reach
+	// and sent to /api/login only.
+	jar, err := chromedp.Call(b.ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{s.URL + "/api/login"}})
+	if err != nil {
+		t.Fatalf("cookies: %v", err)
+	}
+	if len(jar.Cookies) != 1 || jar.Cookies[0].Name != "chirpy_device" || !jar.Cookies[0].HTTPOnly || jar.Cookies[0].Path != "/api/login" {
+		var got []string
+		for _, c := range jar.Cookies {
+			got = append(got, fmt.Sprintf("%s (path %s, HttpOnly %v)", c.Name, c.Path, c.HTTPOnly))
+		}
+		t.Errorf("cookies for /api/login: %v, want chirpy_device alone, HttpOnly", got)
+	}
+	if got := eval[string](b, `document.cookie`); got != "" {
+		t.Errorf("the page's scripts read cookies %q", got)
+	}
 
 	// A chirp that cannot reach the server says so, and Chirp again is the
 	// same submission: the same Idempotency-Key. An access token that has
