@@ -294,7 +294,7 @@ func prune(ctx context.Context, st *store.Store, logger *slog.Logger, interval, 
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		n, err := st.PruneInbox(ctx, time.Now().Add(-polka.InboxRetention))
+		n, err := st.PruneInbox(ctx, polka.InboxRetention)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			logger.Warn("pruning the webhook inbox failed; will try again", "error", err, "next_in", interval)
@@ -304,7 +304,7 @@ func prune(ctx context.Context, st *store.Store, logger *slog.Logger, interval, 
 		if _, err := st.PruneLoginAttempts(ctx, loginWindow); err != nil && ctx.Err() == nil {
 			logger.Warn("pruning login attempts failed; will try again", "error", err, "next_in", interval)
 		}
-		if _, err := st.PruneIdempotencyKeys(ctx, time.Now().Add(-idempotency.Retention)); err != nil && ctx.Err() == nil {
+		if _, err := st.PruneIdempotencyKeys(ctx, idempotency.Retention); err != nil && ctx.Err() == nil {
 			logger.Warn("pruning idempotency keys failed; will try again", "error", err, "next_in", interval)
 		}
 		select {

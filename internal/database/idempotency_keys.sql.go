@@ -7,7 +7,6 @@ package database
 
 import (
 	"context"
-	"time"
 )
 
 const deleteAllIdempotencyKeys = `-- name: DeleteAllIdempotencyKeys :exec
@@ -51,20 +50,21 @@ DELETE FROM idempotency_keys
 WHERE (scope, key) IN (
     SELECT old.scope, old.key
     FROM idempotency_keys AS old
-    WHERE old.created_at < $1::timestamptz
+    WHERE old.created_at < now() - make_interval(secs => $1::float8)
     LIMIT $2
 )
 `
 
 type PruneIdempotencyKeysParams struct {
-	CreatedBefore time.Time
-	BatchSize     int32
+	KeepSeconds float64
+	BatchSize   int32
 }
 
-// Deletes at most batch_size keys stored before the cutoff; callers repeat
-// until none are left, so no single statement holds locks for long.
+// Deletes at most batch_size keys stored longer than keep_seconds ago, by the
+// database's clock; callers repeat until none are left, so no single statement
+// holds locks for long.
 func (q *Queries) PruneIdempotencyKeys(ctx context.Context, arg PruneIdempotencyKeysParams) (int64, error) {
-	result, err := q.exec(ctx, q.pruneIdempotencyKeysStmt, pruneIdempotencyKeys, arg.CreatedBefore, arg.BatchSize)
+	result, err := q.exec(ctx, q.pruneIdempotencyKeysStmt, pruneIdempotencyKeys, arg.KeepSeconds, arg.BatchSize)
 	if err != nil {
 		return 0, err
 	}

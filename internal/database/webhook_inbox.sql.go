@@ -99,20 +99,21 @@ DELETE FROM webhook_inbox
 WHERE id IN (
     SELECT old.id
     FROM webhook_inbox AS old
-    WHERE old.received_at < $1::timestamptz
+    WHERE old.received_at < now() - make_interval(secs => $1::float8)
     LIMIT $2
 )
 `
 
 type PruneWebhookInboxParams struct {
-	ReceivedBefore time.Time
-	BatchSize      int32
+	KeepSeconds float64
+	BatchSize   int32
 }
 
-// Deletes at most batch_size deliveries received before the cutoff; callers
-// repeat until none are left, so no single statement holds locks for long.
+// Deletes at most batch_size deliveries received longer than keep_seconds ago,
+// by the database's clock; callers repeat until none are left, so no single
+// statement holds locks for long.
 func (q *Queries) PruneWebhookInbox(ctx context.Context, arg PruneWebhookInboxParams) (int64, error) {
-	result, err := q.exec(ctx, q.pruneWebhookInboxStmt, pruneWebhookInbox, arg.ReceivedBefore, arg.BatchSize)
+	result, err := q.exec(ctx, q.pruneWebhookInboxStmt, pruneWebhookInbox, arg.KeepSeconds, arg.BatchSize)
 	if err != nil {
 		return 0, err
 	}

@@ -66,12 +66,13 @@ func (s *Store) Recall(ctx context.Context, r idempotency.Request) (a idempotenc
 	return a, false, nil
 }
 
-// PruneIdempotencyKeys deletes the keys stored before cutoff, a batch at a
-// time, and returns how many it deleted. Several servers may prune at once.
-func (s *Store) PruneIdempotencyKeys(ctx context.Context, cutoff time.Time) (int64, error) {
+// PruneIdempotencyKeys deletes the keys stored longer than keep ago (by the
+// database's clock, which stamped them), a batch at a time, and returns how
+// many it deleted. Several servers may prune at once.
+func (s *Store) PruneIdempotencyKeys(ctx context.Context, keep time.Duration) (int64, error) {
 	var total int64
 	for {
-		n, err := s.q.PruneIdempotencyKeys(ctx, database.PruneIdempotencyKeysParams{CreatedBefore: cutoff, BatchSize: pruneBatch})
+		n, err := s.q.PruneIdempotencyKeys(ctx, database.PruneIdempotencyKeysParams{KeepSeconds: keep.Seconds(), BatchSize: pruneBatch})
 		total += n
 		if err != nil {
 			return total, fail("prune idempotency keys", err)

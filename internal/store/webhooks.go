@@ -84,13 +84,14 @@ func parseOutcome(op, word string) (polka.Outcome, error) {
 // holds locks for long.
 const pruneBatch = 5000
 
-// PruneInbox deletes the deliveries received before cutoff, a batch at a
-// time, and returns how many it deleted. Several servers may prune at once;
-// deleting what another already deleted is harmless.
-func (s *Store) PruneInbox(ctx context.Context, cutoff time.Time) (int64, error) {
+// PruneInbox deletes the deliveries received longer than keep ago (by the
+// database's clock, which stamped them), a batch at a time, and returns how
+// many it deleted. Several servers may prune at once; deleting what another
+// already deleted is harmless.
+func (s *Store) PruneInbox(ctx context.Context, keep time.Duration) (int64, error) {
 	var total int64
 	for {
-		n, err := s.q.PruneWebhookInbox(ctx, database.PruneWebhookInboxParams{ReceivedBefore: cutoff, BatchSize: pruneBatch})
+		n, err := s.q.PruneWebhookInbox(ctx, database.PruneWebhookInboxParams{KeepSeconds: keep.Seconds(), BatchSize: pruneBatch})
 		total += n
 		if err != nil {
 			return total, fail("prune webhook inbox", err)

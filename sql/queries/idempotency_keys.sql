@@ -22,13 +22,14 @@ INSERT INTO idempotency_keys (scope, key, request_sha256, status, body)
 VALUES ($1, $2, $3, $4, $5);
 
 -- name: PruneIdempotencyKeys :execrows
--- Deletes at most batch_size keys stored before the cutoff; callers repeat
--- until none are left, so no single statement holds locks for long.
+-- Deletes at most batch_size keys stored longer than keep_seconds ago, by the
+-- database's clock; callers repeat until none are left, so no single statement
+-- holds locks for long.
 DELETE FROM idempotency_keys
 WHERE (scope, key) IN (
     SELECT old.scope, old.key
     FROM idempotency_keys AS old
-    WHERE old.created_at < sqlc.arg(created_before)::timestamptz
+    WHERE old.created_at < now() - make_interval(secs => sqlc.arg(keep_seconds)::float8)
     LIMIT sqlc.arg(batch_size)
 );
 

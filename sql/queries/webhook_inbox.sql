@@ -17,13 +17,14 @@ FROM webhook_inbox
 WHERE id = $1 AND txid_current() IS NOT NULL;
 
 -- name: PruneWebhookInbox :execrows
--- Deletes at most batch_size deliveries received before the cutoff; callers
--- repeat until none are left, so no single statement holds locks for long.
+-- Deletes at most batch_size deliveries received longer than keep_seconds ago,
+-- by the database's clock; callers repeat until none are left, so no single
+-- statement holds locks for long.
 DELETE FROM webhook_inbox
 WHERE id IN (
     SELECT old.id
     FROM webhook_inbox AS old
-    WHERE old.received_at < sqlc.arg(received_before)::timestamptz
+    WHERE old.received_at < now() - make_interval(secs => sqlc.arg(keep_seconds)::float8)
     LIMIT sqlc.arg(batch_size)
 );
 
