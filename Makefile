@@ -128,11 +128,13 @@ mutate:
 	if [ -n "$$failed" ]; then echo "below $(MUTATE_EFFICACY)% efficacy, or failed:$$failed"; exit 1; fi
 
 ## db-start: start the local PostgreSQL of make run and print its DB_URL (needs PostgreSQL)
-db-start: build
+db-start:
+	@$(GO) build -o bin/chirpy-dev ./cmd/chirpy-dev
 	./bin/chirpy-dev db-start
 
 ## db-stop: stop it (its data stays)
-db-stop: build
+db-stop:
+	@$(GO) build -o bin/chirpy-dev ./cmd/chirpy-dev
 	./bin/chirpy-dev db-stop
 
 ## clean: remove what make build made (bin/)
