@@ -231,8 +231,22 @@ func TestBrowserJourney(t *testing.T) {
 	b.do("a 360 px viewport", chromedp.EmulateViewport(360, 740))
 	b.waitFor("the layout at 360 px", `window.innerWidth === 360`)
 	b.fitsWidth(360)
+	// Log out signs out of the page even when the revoke cannot reach the
+	// server (and says so), and forgets the draft.
+	in = b.interceptPosts("/api/revoke", "", unreachable)
+	b.setText("#new-chirp", "a draft of Jesse's")
 	b.do("log out", chromedp.Click(chromedp.ID("logout")))
 	b.waitFor("signed out", `!document.getElementById('auth-form').hidden`)
+	in.stop()
+	if got := b.text("#auth-error"); got != "Signed out here, but the server could not revoke the session: Chirpy cannot be reached; try again." {
+		t.Errorf("after a revoke that failed, the page says %q", got)
+	}
+	if kept := eval[bool](b, `localStorage.getItem('chirpy.session') !== null`); kept {
+		t.Error("the session is still in localStorage after a Log out whose revoke failed")
+	}
+	if v := eval[string](b, `document.getElementById('new-chirp').value`); v != "" {
+		t.Errorf("the composer kept %q after Log out", v)
+	}
 	b.fitsWidth(360)
 }
 

@@ -138,12 +138,17 @@ export async function logIn(email, password) {
   localStorage.setItem(STORE, JSON.stringify(session));
 }
 
-// logOut revokes the refresh token, then forgets both tokens.
+// logOut forgets both tokens, then revokes the refresh token. The user asked
+// to be signed out, so this browser forgets them whatever the server answers;
+// a revoke that failed is thrown after, for the page to say that the token
+// may still work elsewhere until it expires.
 export async function logOut() {
-  const res = await send('POST', '/api/revoke', undefined, { Authorization: 'Bearer ' + session.refreshToken });
+  const token = session?.refreshToken;
+  forget();
+  if (!token) return;
+  const res = await send('POST', '/api/revoke', undefined, { Authorization: 'Bearer ' + token });
   // 401: the token no longer works anyway, which is what logging out wants.
   if (!res.ok && res.status !== 401) throw await failure(res);
-  forget();
 }
 
 // isMember records that the server let a members' perk through: the login's

@@ -36,6 +36,23 @@ async function signUp(email, password) {
   await logIn(email, password);
 }
 
+// logOut signs the user out of this page even when the revoke fails (then
+// said), and forgets what they were writing, so the next user of this browser
+// finds nothing of theirs.
+async function logOut() {
+  let problem = '';
+  try {
+    await chirpy.logOut();
+  } catch (err) {
+    problem = `Signed out here, but the server could not revoke the session: ${err.message}`;
+  }
+  chirpAttempt = null;
+  signUpAttempt = null;
+  $('new-chirp').value = '';
+  $('new-chirp').dispatchEvent(new Event('input')); // the count, again
+  signedOut(problem);
+}
+
 // signedOut shows the page of a visitor, with message (why) if any.
 function signedOut(message) {
   showSession();
@@ -291,17 +308,7 @@ function wire() {
     attempt($('login'), logIn);
   });
   $('signup').addEventListener('click', () => attempt($('signup'), signUp));
-  $('logout').addEventListener('click', () =>
-    busy($('logout'), async () => {
-      $('session-error').textContent = '';
-      try {
-        await chirpy.logOut();
-        signedOut('');
-      } catch (err) {
-        $('session-error').textContent = err.message;
-      }
-    }),
-  );
+  $('logout').addEventListener('click', () => busy($('logout'), logOut));
   const area = $('new-chirp');
   const counted = () => counter(area, $('chirp-count'), $('chirp'));
   area.addEventListener('input', counted);
