@@ -242,14 +242,15 @@ type interception struct {
 	b         *browser
 	done      context.CancelFunc // ends the watch of the paused requests
 	mu        sync.Mutex
+	seen      int      // requests paused so far
 	keys      []string // the Idempotency-Key of each POST to the path
 	refreshes int
 }
 
 // interceptPosts deals with the page's next POST requests to path
-// (/api/chirps, say) as fates says, in turn (later ones are sent as they
-// are); expired is the token an expiredToken request carries. Until stop, it
-// records them.
+// (/api/chirps, say) and to /api/refresh as fates says, in turn, in the order
+// the page sends them (later ones are sent as they are); expired is the token
+// an expiredToken request carries. Until stop, it records them.
 func (b *browser) interceptPosts(path, expired string, fates ...postFate) *interception {
 	b.t.Helper()
 	ctx, done := context.WithCancel(b.ctx)
@@ -267,13 +268,14 @@ func (b *browser) interceptPosts(path, expired string, fates ...postFate) *inter
 			}
 			fate := sendAsIs
 			in.mu.Lock()
+			if in.seen < len(fates) {
+				fate = fates[in.seen]
+			}
+			in.seen++
 			switch {
 			case strings.HasSuffix(ev.Request.URL, "/api/refresh"):
 				in.refreshes++
 			case ev.Request.Method == "POST":
-				if n := len(in.keys); n < len(fates) {
-					fate = fates[n]
-				}
 				in.keys = append(in.keys, header(ev.Request.Headers, "Idempotency-Key"))
 			}
 			in.mu.Unlock()

@@ -165,6 +165,23 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	in.stop()
 
+	// A request refreshes at most once. After a reload whose refresh could
+	// not reach the server, a chirp first gets an access token; a 401 to
+	// that fresh token is then shown, not refreshed again.
+	refused := s.req(t, "POST", "/api/chirps", map[string]string{"body": "x"}, bearer(expired)...).
+		expect(t, http.StatusUnauthorized).errorMessage(t)
+	in = b.interceptPosts("/api/chirps", expired, unreachable, sendAsIs, expiredToken)
+	b.do("reload", chromedp.Reload())
+	b.waitFor("the reload's refresh failed", `document.getElementById('session-error').textContent === 'Chirpy cannot be reached; try again.'`)
+	b.setText("#new-chirp", "Tread lightly")
+	b.do("click Chirp", chromedp.Click(chromedp.ID("chirp")))
+	b.waitFor("the 401 after a refresh shown", `document.getElementById('chirp-error').textContent === `+js(refused))
+	if keys, refreshes := in.sent(); len(keys) != 1 || refreshes != 2 {
+		t.Errorf("a chirp whose fresh token is refused: %d POST /api/chirps and %d refreshes (the reload's included), want 1 and 2", len(keys), refreshes)
+	}
+	in.stop()
+	b.setText("#new-chirp", "")
+
 	// Delete the top chirp: gone from the page and from the server.
 	gone := decode[[]chirpJSON](t, s.req(t, "GET", "/api/chirps?sort=desc", nil))[0]
 	b.do("click Delete", chromedp.Click(chromedp.CSS(firstChirp+` button.delete`)))

@@ -55,8 +55,9 @@ async function failure(res) {
 }
 
 // api sends a request; with auth, as the signed-in user. An access token
-// that has expired (401) is refreshed once and the request sent once more,
-// with the same Idempotency-Key.
+// that has expired (401) is refreshed and the request sent once more, with
+// the same Idempotency-Key; at most one refresh per request, so a token
+// refused just after its refresh is an error, not a loop.
 export async function api(method, path, { body, auth = false, key } = {}) {
   const headers = () => {
     const h = {};
@@ -65,9 +66,10 @@ export async function api(method, path, { body, auth = false, key } = {}) {
     if (key) h['Idempotency-Key'] = key;
     return h;
   };
-  if (auth && !access) await refresh();
+  const fresh = auth && !access;
+  if (fresh) await refresh();
   let res = await send(method, path, body, headers());
-  if (res.status === 401 && auth) {
+  if (res.status === 401 && auth && !fresh) {
     await refresh();
     res = await send(method, path, body, headers());
   }
