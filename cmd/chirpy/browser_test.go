@@ -32,6 +32,10 @@ func TestBrowserJourney(t *testing.T) {
 	if got := b.text("h1"); got != "Welcome to Chirpy" {
 		t.Fatalf("h1 is %q", got)
 	}
+	b.waitFor("an empty timeline said to be empty", `!document.getElementById('timeline-empty').hidden`)
+	if got := b.text("#timeline-empty"); got != "No chirps yet." {
+		t.Errorf("an empty timeline says %q", got)
+	}
 	for id, want := range map[string]string{"email": "Email", "password": "Password", "new-chirp": "New chirp"} {
 		if got := b.text(fmt.Sprintf(`label[for=%q]`, id)); got != want {
 			t.Errorf("label of #%s is %q, want %q", id, got, want)
@@ -243,6 +247,18 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	b.do("click All chirps", chromedp.Click(chromedp.ID("all-chirps")))
 	b.waitFor("all chirps again", `document.querySelectorAll('#timeline article').length === 20 && document.getElementById('all-chirps').hidden`)
+
+	// A page of chirps that cannot be loaded says so, and does not claim
+	// that there are none.
+	in = b.interceptPosts("/api/chirps?*", "", unreachable)
+	b.do("click Walt's name", chromedp.Click(chromedp.CSS(`#timeline article:last-child button.author`)))
+	b.waitFor("the failed load shown", `document.getElementById('timeline-error').textContent === 'Chirpy cannot be reached; try again.'`)
+	if shown := eval[bool](b, `!document.getElementById('timeline-empty').hidden`); shown {
+		t.Errorf("a timeline that failed to load says %q", b.text("#timeline-empty"))
+	}
+	in.stop()
+	b.do("click All chirps", chromedp.Click(chromedp.ID("all-chirps")))
+	b.waitFor("all chirps again", `document.querySelectorAll('#timeline article').length === 20 && document.getElementById('timeline-error').textContent === ''`)
 
 	// On a 360 px phone nothing scrolls sideways, the long word included.
 	b.do("a 360 px viewport", chromedp.EmulateViewport(360, 740))

@@ -10,7 +10,7 @@ const PAGE = 20; // chirps per page of the timeline
 const $ = (id) => document.getElementById(id);
 
 let chirps = []; // the chirps shown, in order
-let view = { author: null, next: null, gen: 0 };
+let view = { author: null, next: null, gen: 0, loaded: false }; // loaded: a page of it came
 let signUpAttempt = null; // {body, key}: a retry of the same sign-up reuses its key
 let chirpAttempt = null; // {body, key}: likewise for a chirp
 
@@ -75,7 +75,7 @@ function showSession() {
 // ---- the timeline
 
 async function showTimeline(author) {
-  view = { author, next: null, gen: view.gen + 1 };
+  view = { author, next: null, gen: view.gen + 1, loaded: false };
   chirps = [];
   $('timeline').replaceChildren();
   $('all-chirps').hidden = !author;
@@ -99,11 +99,18 @@ async function loadPage(url) {
       $('timeline').append(article(c));
     }
     view.next = nextLink(res.headers.get('Link'));
+    view.loaded = true;
   } catch (err) {
     if (gen === view.gen) $('timeline-error').textContent = err.message;
   }
   $('older').hidden = !view.next;
-  $('timeline-empty').hidden = chirps.length > 0;
+  showIfEmpty();
+}
+
+// showIfEmpty says that there are no chirps only once the server has said
+// so: not before the first page came, nor when it could not be loaded.
+function showIfEmpty() {
+  $('timeline-empty').hidden = !view.loaded || chirps.length > 0;
 }
 
 // nextLink reads the URL of rel="next" from a Link header, if it is ours.
@@ -124,7 +131,7 @@ function short(id) {
 
 function redraw() {
   $('timeline').replaceChildren(...chirps.map(article));
-  $('timeline-empty').hidden = chirps.length > 0;
+  showIfEmpty();
 }
 
 function el(tag, className, text) {
@@ -183,7 +190,7 @@ async function remove(c, a, problem) {
   }
   chirps = chirps.filter((x) => x.id !== c.id);
   a.remove();
-  $('timeline-empty').hidden = chirps.length > 0;
+  showIfEmpty();
   $('timeline-title').focus();
 }
 
@@ -282,7 +289,7 @@ async function postChirp() {
     if (!view.author || view.author === c.user_id) {
       chirps.unshift(c);
       $('timeline').prepend(article(c));
-      $('timeline-empty').hidden = true;
+      showIfEmpty();
     }
   } catch (err) {
     $('chirp-error').textContent = err.message;
