@@ -174,7 +174,7 @@ func TestBrowserJourney(t *testing.T) {
 	// that fresh token is then shown, not refreshed again.
 	refused := s.req(t, "POST", "/api/chirps", map[string]string{"body": "x"}, bearer(expired)...).
 		expect(t, http.StatusUnauthorized).errorMessage(t)
-	in = b.interceptPosts("/api/chirps", expired, unreachable, sendAsIs, expiredToken)
+	in = b.interceptPosts("/api/chirps", expired, unreachable, sendAsIs, expiredToken, unreachable)
 	b.do("reload", chromedp.Reload())
 	b.waitFor("the reload's refresh failed", `document.getElementById('session-error').textContent === 'Chirpy cannot be reached; try again.'`)
 	b.setText("#new-chirp", "Tread lightly")
@@ -182,6 +182,14 @@ func TestBrowserJourney(t *testing.T) {
 	b.waitFor("the 401 after a refresh shown", `document.getElementById('chirp-error').textContent === `+js(refused))
 	if keys, refreshes := in.sent(); len(keys) != 1 || refreshes != 2 {
 		t.Errorf("a chirp whose fresh token is refused: %d POST /api/chirps and %d refreshes (the reload's included), want 1 and 2", len(keys), refreshes)
+	}
+	// Text changed after a failure is another submission: a new
+	// Idempotency-Key (the old one with this body would be answered 422).
+	b.setText("#new-chirp", "Tread lightly!")
+	b.do("click Chirp", chromedp.Click(chromedp.ID("chirp")))
+	b.waitFor("the network error shown", `document.getElementById('chirp-error').textContent === 'Chirpy cannot be reached; try again.'`)
+	if keys, _ := in.sent(); len(keys) != 2 || keys[0] == "" || keys[1] == "" || keys[0] == keys[1] {
+		t.Errorf("Idempotency-Key of a chirp and of its edited text: %q, want two keys", keys)
 	}
 	in.stop()
 	b.setText("#new-chirp", "")
