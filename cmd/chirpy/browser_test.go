@@ -86,6 +86,12 @@ func TestBrowserJourney(t *testing.T) {
 	if got, off := b.text("#chirp-count"), eval[bool](b, `document.getElementById('chirp').disabled`); got != "0 characters left" || off {
 		t.Errorf("140 emoji: count %q, button disabled %v; want 0 left, enabled", got, off)
 	}
+	// Not letters as seen: a combining accent is a character of its own,
+	// unnormalised, so 71 accented e (142 code points) are 2 too many.
+	b.setText("#new-chirp", strings.Repeat("e\u0301", 71))
+	if got, off := b.text("#chirp-count"), eval[bool](b, `document.getElementById('chirp').disabled`); !strings.HasPrefix(got, "2 too many") || !off {
+		t.Errorf("71 e with a combining accent: count %q, button disabled %v; want 2 too many, disabled", got, off)
+	}
 	b.setText("#new-chirp", strings.Repeat("a", 140))
 	b.typeInto("new-chirp", "a")
 	if got, off := b.text("#chirp-count"), eval[bool](b, `document.getElementById('chirp').disabled`); !strings.HasPrefix(got, "1 too many") || !off {
