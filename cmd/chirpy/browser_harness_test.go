@@ -234,6 +234,7 @@ const (
 	sendAsIs     postFate = iota
 	unreachable           // fails as if the server could not be reached
 	expiredToken          // carries the test's expired access token instead of the page's
+	held                  // waits until the test calls release, then is sent as it is
 )
 
 // interception is what the page sent to one POST path and to POST
@@ -241,6 +242,7 @@ const (
 type interception struct {
 	b         *browser
 	done      context.CancelFunc // ends the watch of the paused requests
+	released  chan struct{}      // closed by release: held requests go on
 	mu        sync.Mutex
 	seen      int      // requests paused so far
 	keys      []string // the Idempotency-Key of each POST to the path
@@ -254,7 +256,7 @@ type interception struct {
 func (b *browser) interceptPosts(path, expired string, fates ...postFate) *interception {
 	b.t.Helper()
 	ctx, done := context.WithCancel(b.ctx)
-	in := &interception{b: b, done: done}
+	in := &interception{b: b, done: done, released: make(chan struct{})}
 	paused := chromedp.Events(ctx, fetch.RequestPaused)
 	if _, err := chromedp.Call(b.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{
 		{URLPattern: "*" + path}, {URLPattern: "*/api/refresh"},
@@ -293,6 +295,13 @@ func (in *interception) deal(ev fetch.EventRequestPaused, fate postFate, expired
 		_, err := chromedp.Call(ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonConnectionRefused})
 		return err
 	}
+	if fate == held {
+		select {
+		case <-in.released:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	params := fetch.ContinueRequestParams{RequestID: ev.RequestID}
 	if fate == expiredToken {
 		for name, v := range ev.Request.Headers {
@@ -322,6 +331,9 @@ func (in *interception) sent() (keys []string, refreshes int) {
 	defer in.mu.Unlock()
 	return append([]string(nil), in.keys...), in.refreshes
 }
+
+// release sends the held requests on.
+func (in *interception) release() { close(in.released) }
 
 // stop lets the page's requests through untouched again.
 func (in *interception) stop() {

@@ -66,19 +66,25 @@ func TestBrowserJourney(t *testing.T) {
 	in.stop()
 	walt := decode[userJSON](t, s.req(t, "POST", "/api/login", map[string]string{"email": "walt@breakingbad.com", "password": "123456"}).expect(t, http.StatusOK))
 
-	// Post: the count goes down as one types; the chirp lands on top.
+	// Post: the count goes down as one types; the chirp lands on top. What
+	// is typed while it is on its way is the next draft, kept.
 	b.typeInto("new-chirp", "Say my name")
 	if got := b.text("#chirp-count"); got != "129 characters left" {
 		t.Errorf("count after 11 characters: %q", got)
 	}
+	in = b.interceptPosts("/api/chirps", "", held)
 	b.do("click Chirp", chromedp.Click(chromedp.ID("chirp")))
+	b.typeInto("new-chirp", "!")
+	in.release()
 	b.waitFor("the chirp on top", `document.querySelector('`+firstChirp+` .body')?.textContent === 'Say my name'`)
+	in.stop()
 	if got := b.bodies(); len(got) != 1 || got[0] != "Say my name" {
 		t.Fatalf("timeline after posting: %q", got)
 	}
-	if v := eval[string](b, `document.getElementById('new-chirp').value`); v != "" {
-		t.Errorf("the composer kept %q after posting", v)
+	if v := eval[string](b, `document.getElementById('new-chirp').value`); v != "Say my name!" {
+		t.Errorf("the composer has %q after posting, want the draft typed meanwhile", v)
 	}
+	b.setText("#new-chirp", "")
 
 	// The count is in characters, as the server counts: 140 birds fit, 141
 	// letters do not, and the page refuses to send them.

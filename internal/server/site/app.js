@@ -285,7 +285,8 @@ async function postChirp() {
     const res = await chirpy.api('POST', '/api/chirps', { body: { body: text }, auth: true, key: chirpAttempt.key });
     const c = await res.json();
     chirpAttempt = null;
-    $('new-chirp').value = '';
+    // What was typed while the chirp was on its way is the next draft.
+    if ($('new-chirp').value === text) $('new-chirp').value = '';
     if (!view.author || view.author === c.user_id) {
       chirps.unshift(c);
       $('timeline').prepend(article(c));
