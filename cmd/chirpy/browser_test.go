@@ -53,12 +53,18 @@ func TestBrowserJourney(t *testing.T) {
 
 	// Sign up: the page signs up, then logs in. A sign-up that cannot reach
 	// the server says so; Sign up again sends the same Idempotency-Key.
-	in := b.interceptPosts("/api/users", "", unreachable)
+	in := b.interceptPosts("/api/users", "", unreachable, held)
 	b.typeInto("email", "walt@breakingbad.com")
 	b.typeInto("password", "123456")
 	b.do("click Sign up", chromedp.Click(chromedp.ID("signup")))
 	b.waitFor("the network error shown", `document.getElementById('auth-error').textContent === 'Chirpy cannot be reached; try again.'`)
+	// While it is on its way, neither Log in (Enter) nor Sign up can send
+	// a second request.
 	b.do("click Sign up again", chromedp.Click(chromedp.ID("signup")))
+	if off := eval[bool](b, `document.getElementById('login').disabled && document.getElementById('signup').disabled`); !off {
+		t.Error("Log in and Sign up stay enabled while a sign-up is on its way")
+	}
+	in.release()
 	b.signedInAs("walt@breakingbad.com")
 	if keys, _ := in.sent(); len(keys) != 2 || keys[0] == "" || keys[0] != keys[1] {
 		t.Errorf("Idempotency-Key of a sign-up and its retry: %q, want one key twice", keys)

@@ -259,14 +259,15 @@ function counter(area, out, btn) {
   btn.disabled = left < 0 || n === 0;
 }
 
-// busy disables btn while fn runs (no double submissions); after is run
-// once it is done, to set the button's state again.
+// busy disables btn (a button, or a list of them) while fn runs (no double
+// submissions); after is run once it is done, to set their state again.
 async function busy(btn, fn, after) {
-  btn.disabled = true;
+  const btns = [btn].flat();
+  for (const b of btns) b.disabled = true;
   try {
     await fn();
   } finally {
-    btn.disabled = false;
+    for (const b of btns) b.disabled = false;
     if (after) after();
   }
 }
@@ -302,8 +303,9 @@ async function postChirp() {
 function wire() {
   const form = $('auth-form');
   const creds = () => [$('email').value.trim(), $('password').value];
-  const attempt = (btn, fn) =>
-    busy(btn, async () => {
+  // One account request at a time: Enter (Log in) and Sign up wait for it.
+  const attempt = (fn) =>
+    busy([$('login'), $('signup')], async () => {
       $('auth-error').textContent = '';
       try {
         await fn(...creds());
@@ -313,9 +315,9 @@ function wire() {
     });
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    attempt($('login'), logIn);
+    attempt(logIn);
   });
-  $('signup').addEventListener('click', () => attempt($('signup'), signUp));
+  $('signup').addEventListener('click', () => attempt(signUp));
   $('logout').addEventListener('click', () => busy($('logout'), logOut));
   const area = $('new-chirp');
   const counted = () => counter(area, $('chirp-count'), $('chirp'));
