@@ -235,6 +235,7 @@ const (
 	unreachable           // fails as if the server could not be reached
 	expiredToken          // carries the test's expired access token instead of the page's
 	held                  // waits until the test calls release, then is sent as it is
+	notJSON               // answered 200 with an HTML page, as a captive portal or a proxy might
 )
 
 // interception is what the page sent to one POST path and to POST
@@ -293,6 +294,12 @@ func (in *interception) deal(ev fetch.EventRequestPaused, fate postFate, expired
 	ctx := in.b.ctx
 	if fate == unreachable {
 		_, err := chromedp.Call(ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonConnectionRefused})
+		return err
+	}
+	if fate == notJSON {
+		_, err := chromedp.Call(ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: ev.RequestID, ResponseCode: 200,
+			ResponseHeaders: []*fetch.HeaderEntry{{Name: "Content-Type", Value: "text/html"}},
+			Body:            []byte("<!DOCTYPE html><title>Sign in to the Wi-Fi</title>")})
 		return err
 	}
 	if fate == held {

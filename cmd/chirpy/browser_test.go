@@ -276,14 +276,19 @@ func TestBrowserJourney(t *testing.T) {
 
 	// A page of chirps that cannot be loaded says so, and does not claim
 	// that there are none.
-	in = b.interceptPosts("/api/chirps?*", "", unreachable)
+	in = b.interceptPosts("/api/chirps?*", "", unreachable, notJSON)
 	b.do("click Walt's name", chromedp.Click(chromedp.CSS(`#timeline article:last-child button.author`)))
 	b.waitFor("the failed load shown", `document.getElementById('timeline-error').textContent === 'Chirpy cannot be reached; try again.'`)
 	if shown := eval[bool](b, `!document.getElementById('timeline-empty').hidden`); shown {
 		t.Errorf("a timeline that failed to load says %q", b.text("#timeline-empty"))
 	}
-	in.stop()
+	// An answer that is not the API's JSON (a captive portal's page) is
+	// said in words, not as the parser's complaint.
 	b.do("click All chirps", chromedp.Click(chromedp.ID("all-chirps")))
+	b.waitFor("the page that is not JSON said", `document.getElementById('timeline-error').textContent === "The server's answer could not be read; try again."`)
+	in.stop()
+	b.do("reload", chromedp.Reload())
+	b.signedInAs("jesse@pinkman.com")
 	b.waitFor("all chirps again", `document.querySelectorAll('#timeline article').length === 20 && document.getElementById('timeline-error').textContent === ''`)
 
 	// On a 360 px phone nothing scrolls sideways, the long word included.

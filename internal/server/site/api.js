@@ -54,6 +54,16 @@ async function failure(res) {
   return new APIError(msg, res.status);
 }
 
+// json reads the JSON of an answer. A 2xx that is not JSON is not the API's
+// (a captive portal's page, a proxy's): an error in words, not the parser's.
+export async function json(res) {
+  try {
+    return await res.json();
+  } catch {
+    throw new APIError("The server's answer could not be read; try again.", res.status);
+  }
+}
+
 // api sends a request; with auth, as the signed-in user. An access token
 // that has expired (401) is refreshed and the request sent once more, with
 // the same Idempotency-Key; at most one refresh per request, so a token
@@ -93,7 +103,7 @@ export function refresh() {
         }
         throw err;
       }
-      access = (await res.json()).token;
+      access = (await json(res)).token;
     } finally {
       refreshing = null;
     }
@@ -134,7 +144,7 @@ function forget() {
 
 export async function logIn(email, password) {
   const res = await api('POST', '/api/login', { body: { email, password } });
-  const u = await res.json();
+  const u = await json(res);
   access = u.token;
   session = { refreshToken: u.refresh_token, id: u.id, email: u.email, isRed: u.is_chirpy_red === true };
   localStorage.setItem(STORE, JSON.stringify(session));

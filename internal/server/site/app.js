@@ -92,7 +92,7 @@ async function loadPage(url) {
   $('timeline-error').textContent = '';
   try {
     const res = await chirpy.api('GET', url);
-    const page = await res.json();
+    const page = await chirpy.json(res);
     if (gen !== view.gen) return; // another view was asked for meanwhile
     for (const c of page) {
       chirps.push(c);
@@ -229,7 +229,7 @@ function openEditor(c, a, body, problem) {
       problem.textContent = '';
       try {
         const res = await chirpy.api('PUT', '/api/chirps/' + c.id, { body: { body: area.value }, auth: true });
-        const updated = await res.json();
+        const updated = await chirpy.json(res);
         chirpy.isMember();
         $('red').hidden = false;
         chirps = chirps.map((x) => (x.id === updated.id ? updated : x));
@@ -284,7 +284,7 @@ async function postChirp() {
   if (!chirpAttempt || chirpAttempt.body !== text) chirpAttempt = { body: text, key: chirpy.newKey() };
   try {
     const res = await chirpy.api('POST', '/api/chirps', { body: { body: text }, auth: true, key: chirpAttempt.key });
-    const c = await res.json();
+    const c = await chirpy.json(res);
     chirpAttempt = null;
     // What was typed while the chirp was on its way is the next draft.
     if ($('new-chirp').value === text) $('new-chirp').value = '';
