@@ -192,7 +192,7 @@ func TestBrowserJourney(t *testing.T) {
 	// that fresh token is then shown, not refreshed again.
 	refused := s.req(t, "POST", "/api/chirps", map[string]string{"body": "x"}, bearer(expired)...).
 		expect(t, http.StatusUnauthorized).errorMessage(t)
-	in = b.interceptPosts("/api/chirps", expired, unreachable, sendAsIs, expiredToken, unreachable)
+	in = b.interceptPosts("/api/chirps", expired, unreachable, sendAsIs, expiredToken, unreachable, unreachable)
 	b.do("reload", chromedp.Reload())
 	b.waitFor("the reload's refresh failed", `document.getElementById('session-error').textContent === 'Chirpy cannot be reached; try again.'`)
 	b.setText("#new-chirp", "Tread lightly")
@@ -208,6 +208,15 @@ func TestBrowserJourney(t *testing.T) {
 	b.waitFor("the network error shown", `document.getElementById('chirp-error').textContent === 'Chirpy cannot be reached; try again.'`)
 	if keys, _ := in.sent(); len(keys) != 2 || keys[0] == "" || keys[1] == "" || keys[0] == keys[1] {
 		t.Errorf("Idempotency-Key of a chirp and of its edited text: %q, want two keys", keys)
+	}
+	// Back to the first text: that submission again, with its key, so that
+	// a first try the server did carry out is not posted twice.
+	b.setText("#new-chirp", "Tread lightly")
+	b.do("click Chirp", chromedp.Click(chromedp.ID("chirp")))
+	b.waitFor("the third try sent", `performance.getEntriesByType('resource').filter(e => e.name.endsWith('/api/chirps')).length >= 3`)
+	b.waitFor("the network error shown", `document.getElementById('chirp-error').textContent === 'Chirpy cannot be reached; try again.'`)
+	if keys, _ := in.sent(); len(keys) != 3 || keys[2] != keys[0] {
+		t.Errorf("Idempotency-Key of a text, another, then the first again: %q, want the first key again", keys)
 	}
 	in.stop()
 	b.setText("#new-chirp", "")

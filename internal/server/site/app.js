@@ -12,7 +12,9 @@ const $ = (id) => document.getElementById(id);
 let chirps = []; // the chirps shown, in order
 let view = { author: null, next: null, gen: 0, loaded: false }; // loaded: a page of it came
 let signUpAttempt = null; // {body, key}: a retry of the same sign-up reuses its key
-let chirpAttempt = null; // {body, key}: likewise for a chirp
+// The keys of chirps tried and not known to be posted, by text: trying a text
+// again, even after another, is a retry of that submission, with its key.
+const chirpKeys = new Map();
 
 function length(text) {
   return [...text].length;
@@ -46,7 +48,7 @@ async function logOut() {
   } catch (err) {
     problem = `Signed out here, but the server could not revoke the session: ${err.message}`;
   }
-  chirpAttempt = null;
+  chirpKeys.clear();
   signUpAttempt = null;
   $('new-chirp').value = '';
   $('new-chirp').dispatchEvent(new Event('input')); // the count, again
@@ -281,11 +283,11 @@ async function postChirp() {
     return;
   }
   $('chirp-error').textContent = '';
-  if (!chirpAttempt || chirpAttempt.body !== text) chirpAttempt = { body: text, key: chirpy.newKey() };
+  if (!chirpKeys.has(text)) chirpKeys.set(text, chirpy.newKey());
   try {
-    const res = await chirpy.api('POST', '/api/chirps', { body: { body: text }, auth: true, key: chirpAttempt.key });
+    const res = await chirpy.api('POST', '/api/chirps', { body: { body: text }, auth: true, key: chirpKeys.get(text) });
     const c = await chirpy.json(res);
-    chirpAttempt = null;
+    chirpKeys.clear(); // posted: the next chirp, of whatever text, is a new submission
     // What was typed while the chirp was on its way is the next draft.
     if ($('new-chirp').value === text) $('new-chirp').value = '';
     if (!view.author || view.author === c.user_id) {
