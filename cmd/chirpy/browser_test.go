@@ -225,6 +225,9 @@ func TestBrowserJourney(t *testing.T) {
 	gone := decode[[]chirpJSON](t, s.req(t, "GET", "/api/chirps?sort=desc", nil))[0]
 	b.do("click Delete", chromedp.Click(chromedp.CSS(firstChirp+` button.delete`)))
 	b.waitFor("the chirp gone", `document.querySelectorAll('#timeline article').length === 2`)
+	if focused := eval[bool](b, `document.activeElement === document.querySelector('`+firstChirp+`')`); !focused {
+		t.Errorf("after Delete, focus is on %q, want the chirp that took its place", eval[string](b, `document.activeElement.outerHTML.slice(0, 80)`))
+	}
 	s.req(t, "GET", "/api/chirps/"+gone.ID, nil).expect(t, http.StatusNotFound)
 
 	// Log out revokes the refresh token, and the page forgets it.

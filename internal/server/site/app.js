@@ -161,6 +161,7 @@ function alertBox() {
 function article(c) {
   const a = el('article', 'chirp');
   a.dataset.id = c.id;
+  a.tabIndex = -1; // focusable by the page (after a delete), not a Tab stop
   const mine = c.user_id === chirpy.current()?.id;
   const body = el('p', 'body', c.body);
   const meta = el('footer');
@@ -191,9 +192,12 @@ async function remove(c, a, problem) {
     return;
   }
   chirps = chirps.filter((x) => x.id !== c.id);
+  // Focus stays where the user was reading: the chirp that takes its place
+  // (so deleting several in a row needs no walk back down), else the heading.
+  const near = a.nextElementSibling ?? a.previousElementSibling;
   a.remove();
   showIfEmpty();
-  $('timeline-title').focus();
+  (near ?? $('timeline-title')).focus();
 }
 
 // openEditor puts an editor in place of the chirp's text. Whether the user
