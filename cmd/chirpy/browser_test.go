@@ -324,6 +324,24 @@ func TestBrowserJourney(t *testing.T) {
 		t.Errorf("the composer kept %q after Log out", v)
 	}
 	b.fitsWidth(360)
+
+	// Too many failed logins: the 429 is shown in the API's words, with the
+	// wait it asks for.
+	var throttled string
+	for range 11 {
+		res := s.req(t, "POST", "/api/login", map[string]string{"email": "saul@bettercall.com", "password": "wrong"})
+		if res.Status == http.StatusTooManyRequests {
+			throttled = res.errorMessage(t)
+			break
+		}
+	}
+	if !strings.HasPrefix(throttled, "Too many failed logins") {
+		t.Fatalf("no 429 after 11 failed logins: %q", throttled)
+	}
+	b.setText("#email", "saul@bettercall.com")
+	b.setText("#password", "wrong")
+	b.do("press Enter", chromedp.Focus(chromedp.ID("password")), chromedp.KeyEvent(kb.Enter))
+	b.waitFor("the 429 shown", `document.getElementById('auth-error').textContent.startsWith('Too many failed logins; try again in ')`)
 }
 
 // The picture of the README: the timeline of a signed-in member, at a
