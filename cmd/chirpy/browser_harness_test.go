@@ -234,6 +234,8 @@ const (
 	sendAsIs     postFate = iota
 	unreachable           // fails as if the server could not be reached
 	expiredToken          // carries the test's expired access token instead of the page's
+	held                  // waits until the test calls release, then is sent as it is
+	notJSON               // answered 200 with an HTML page, as a captive portal or a proxy might
 )
 
 // interception is what the page sent to one POST path and to POST
@@ -241,19 +243,21 @@ const (
 type interception struct {
 	b         *browser
 	done      context.CancelFunc // ends the watch of the paused requests
+	released  chan struct{}      // closed by release: held requests go on
 	mu        sync.Mutex
+	seen      int      // requests paused so far
 	keys      []string // the Idempotency-Key of each POST to the path
 	refreshes int
 }
 
 // interceptPosts deals with the page's next POST requests to path
-// (/api/chirps, say) as fates says, in turn (later ones are sent as they
-// are); expired is the token an expiredToken request carries. Until stop, it
-// records them.
+// (/api/chirps, say) and to /api/refresh as fates says, in turn, in the order
+// the page sends them (later ones are sent as they are); expired is the token
+// an expiredToken request carries. Until stop, it records them.
 func (b *browser) interceptPosts(path, expired string, fates ...postFate) *interception {
 	b.t.Helper()
 	ctx, done := context.WithCancel(b.ctx)
-	in := &interception{b: b, done: done}
+	in := &interception{b: b, done: done, released: make(chan struct{})}
 	paused := chromedp.Events(ctx, fetch.RequestPaused)
 	if _, err := chromedp.Call(b.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{
 		{URLPattern: "*" + path}, {URLPattern: "*/api/refresh"},
@@ -267,13 +271,14 @@ func (b *browser) interceptPosts(path, expired string, fates ...postFate) *inter
 			}
 			fate := sendAsIs
 			in.mu.Lock()
+			if in.seen < len(fates) {
+				fate = fates[in.seen]
+			}
+			in.seen++
 			switch {
 			case strings.HasSuffix(ev.Request.URL, "/api/refresh"):
 				in.refreshes++
 			case ev.Request.Method == "POST":
-				if n := len(in.keys); n < len(fates) {
-					fate = fates[n]
-				}
 				in.keys = append(in.keys, header(ev.Request.Headers, "Idempotency-Key"))
 			}
 			in.mu.Unlock()
@@ -290,6 +295,19 @@ func (in *interception) deal(ev fetch.EventRequestPaused, fate postFate, expired
 	if fate == unreachable {
 		_, err := chromedp.Call(ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonConnectionRefused})
 		return err
+	}
+	if fate == notJSON {
+		_, err := chromedp.Call(ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: ev.RequestID, ResponseCode: 200,
+			ResponseHeaders: []*fetch.HeaderEntry{{Name: "Content-Type", Value: "text/html"}},
+			Body:            []byte("<!DOCTYPE html><title>Sign in to the Wi-Fi</title>")})
+		return err
+	}
+	if fate == held {
+		select {
+		case <-in.released:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 	params := fetch.ContinueRequestParams{RequestID: ev.RequestID}
 	if fate == expiredToken {
@@ -320,6 +338,9 @@ func (in *interception) sent() (keys []string, refreshes int) {
 	defer in.mu.Unlock()
 	return append([]string(nil), in.keys...), in.refreshes
 }
+
+// release sends the held requests on.
+func (in *interception) release() { close(in.released) }
 
 // stop lets the page's requests through untouched again.
 func (in *interception) stop() {

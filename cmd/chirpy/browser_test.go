@@ -32,6 +32,10 @@ func TestBrowserJourney(t *testing.T) {
 	if got := b.text("h1"); got != "Welcome to Chirpy" {
 		t.Fatalf("h1 is %q", got)
 	}
+	b.waitFor("an empty timeline said to be empty", `!document.getElementById('timeline-empty').hidden`)
+	if got := b.text("#timeline-empty"); got != "No chirps yet." {
+		t.Errorf("an empty timeline says %q", got)
+	}
 	for id, want := range map[string]string{"email": "Email", "password": "Password", "new-chirp": "New chirp"} {
 		if got := b.text(fmt.Sprintf(`label[for=%q]`, id)); got != want {
 			t.Errorf("label of #%s is %q, want %q", id, got, want)
@@ -49,12 +53,18 @@ func TestBrowserJourney(t *testing.T) {
 
 	// Sign up: the page signs up, then logs in. A sign-up that cannot reach
 	// the server says so; Sign up again sends the same Idempotency-Key.
-	in := b.interceptPosts("/api/users", "", unreachable)
+	in := b.interceptPosts("/api/users", "", unreachable, held)
 	b.typeInto("email", "walt@breakingbad.com")
 	b.typeInto("password", "123456")
 	b.do("click Sign up", chromedp.Click(chromedp.ID("signup")))
 	b.waitFor("the network error shown", `document.getElementById('auth-error').textContent === 'Chirpy cannot be reached; try again.'`)
+	// While it is on its way, neither Log in (Enter) nor Sign up can send
+	// a second request.
 	b.do("click Sign up again", chromedp.Click(chromedp.ID("signup")))
+	if off := eval[bool](b, `document.getElementById('login').disabled && document.getElementById('signup').disabled`); !off {
+		t.Error("Log in and Sign up stay enabled while a sign-up is on its way")
+	}
+	in.release()
 	b.signedInAs("walt@breakingbad.com")
 	if keys, _ := in.sent(); len(keys) != 2 || keys[0] == "" || keys[0] != keys[1] {
 		t.Errorf("Idempotency-Key of a sign-up and its retry: %q, want one key twice", keys)
@@ -62,25 +72,37 @@ func TestBrowserJourney(t *testing.T) {
 	in.stop()
 	walt := decode[userJSON](t, s.req(t, "POST", "/api/login", map[string]string{"email": "walt@breakingbad.com", "password": "123456"}).expect(t, http.StatusOK))
 
-	// Post: the count goes down as one types; the chirp lands on top.
+	// Post: the count goes down as one types; the chirp lands on top. What
+	// is typed while it is on its way is the next draft, kept.
 	b.typeInto("new-chirp", "Say my name")
 	if got := b.text("#chirp-count"); got != "129 characters left" {
 		t.Errorf("count after 11 characters: %q", got)
 	}
+	in = b.interceptPosts("/api/chirps", "", held)
 	b.do("click Chirp", chromedp.Click(chromedp.ID("chirp")))
+	b.typeInto("new-chirp", "!")
+	in.release()
 	b.waitFor("the chirp on top", `document.querySelector('`+firstChirp+` .body')?.textContent === 'Say my name'`)
+	in.stop()
 	if got := b.bodies(); len(got) != 1 || got[0] != "Say my name" {
 		t.Fatalf("timeline after posting: %q", got)
 	}
-	if v := eval[string](b, `document.getElementById('new-chirp').value`); v != "" {
-		t.Errorf("the composer kept %q after posting", v)
+	if v := eval[string](b, `document.getElementById('new-chirp').value`); v != "Say my name!" {
+		t.Errorf("the composer has %q after posting, want the draft typed meanwhile", v)
 	}
+	b.setText("#new-chirp", "")
 
 	// The count is in characters, as the server counts: 140 birds fit, 141
 	// letters do not, and the page refuses to send them.
 	b.setText("#new-chirp", strings.Repeat("🐦", 140))
 	if got, off := b.text("#chirp-count"), eval[bool](b, `document.getElementById('chirp').disabled`); got != "0 characters left" || off {
 		t.Errorf("140 emoji: count %q, button disabled %v; want 0 left, enabled", got, off)
+	}
+	// Not letters as seen: a combining accent is a character of its own,
+	// unnormalised, so 71 accented e (142 code points) are 2 too many.
+	b.setText("#new-chirp", strings.Repeat("e\u0301", 71))
+	if got, off := b.text("#chirp-count"), eval[bool](b, `document.getElementById('chirp').disabled`); !strings.HasPrefix(got, "2 too many") || !off {
+		t.Errorf("71 e with a combining accent: count %q, button disabled %v; want 2 too many, disabled", got, off)
 	}
 	b.setText("#new-chirp", strings.Repeat("a", 140))
 	b.typeInto("new-chirp", "a")
@@ -165,10 +187,47 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	in.stop()
 
+	// A request refreshes at most once. After a reload whose refresh could
+	// not reach the server, a chirp first gets an access token; a 401 to
+	// that fresh token is then shown, not refreshed again.
+	refused := s.req(t, "POST", "/api/chirps", map[string]string{"body": "x"}, bearer(expired)...).
+		expect(t, http.StatusUnauthorized).errorMessage(t)
+	in = b.interceptPosts("/api/chirps", expired, unreachable, sendAsIs, expiredToken, unreachable, unreachable)
+	b.do("reload", chromedp.Reload())
+	b.waitFor("the reload's refresh failed", `document.getElementById('session-error').textContent === 'Chirpy cannot be reached; try again.'`)
+	b.setText("#new-chirp", "Tread lightly")
+	b.do("click Chirp", chromedp.Click(chromedp.ID("chirp")))
+	b.waitFor("the 401 after a refresh shown", `document.getElementById('chirp-error').textContent === `+js(refused))
+	if keys, refreshes := in.sent(); len(keys) != 1 || refreshes != 2 {
+		t.Errorf("a chirp whose fresh token is refused: %d POST /api/chirps and %d refreshes (the reload's included), want 1 and 2", len(keys), refreshes)
+	}
+	// Text changed after a failure is another submission: a new
+	// Idempotency-Key (the old one with this body would be answered 422).
+	b.setText("#new-chirp", "Tread lightly!")
+	b.do("click Chirp", chromedp.Click(chromedp.ID("chirp")))
+	b.waitFor("the network error shown", `document.getElementById('chirp-error').textContent === 'Chirpy cannot be reached; try again.'`)
+	if keys, _ := in.sent(); len(keys) != 2 || keys[0] == "" || keys[1] == "" || keys[0] == keys[1] {
+		t.Errorf("Idempotency-Key of a chirp and of its edited text: %q, want two keys", keys)
+	}
+	// Back to the first text: that submission again, with its key, so that
+	// a first try the server did carry out is not posted twice.
+	b.setText("#new-chirp", "Tread lightly")
+	b.do("click Chirp", chromedp.Click(chromedp.ID("chirp")))
+	b.waitFor("the third try sent", `performance.getEntriesByType('resource').filter(e => e.name.endsWith('/api/chirps')).length >= 3`)
+	b.waitFor("the network error shown", `document.getElementById('chirp-error').textContent === 'Chirpy cannot be reached; try again.'`)
+	if keys, _ := in.sent(); len(keys) != 3 || keys[2] != keys[0] {
+		t.Errorf("Idempotency-Key of a text, another, then the first again: %q, want the first key again", keys)
+	}
+	in.stop()
+	b.setText("#new-chirp", "")
+
 	// Delete the top chirp: gone from the page and from the server.
 	gone := decode[[]chirpJSON](t, s.req(t, "GET", "/api/chirps?sort=desc", nil))[0]
 	b.do("click Delete", chromedp.Click(chromedp.CSS(firstChirp+` button.delete`)))
 	b.waitFor("the chirp gone", `document.querySelectorAll('#timeline article').length === 2`)
+	if focused := eval[bool](b, `document.activeElement === document.querySelector('`+firstChirp+`')`); !focused {
+		t.Errorf("after Delete, focus is on %q, want the chirp that took its place", eval[string](b, `document.activeElement.outerHTML.slice(0, 80)`))
+	}
 	s.req(t, "GET", "/api/chirps/"+gone.ID, nil).expect(t, http.StatusNotFound)
 
 	// Log out revokes the refresh token, and the page forgets it.
@@ -227,13 +286,62 @@ func TestBrowserJourney(t *testing.T) {
 	b.do("click All chirps", chromedp.Click(chromedp.ID("all-chirps")))
 	b.waitFor("all chirps again", `document.querySelectorAll('#timeline article').length === 20 && document.getElementById('all-chirps').hidden`)
 
+	// A page of chirps that cannot be loaded says so, and does not claim
+	// that there are none.
+	in = b.interceptPosts("/api/chirps?*", "", unreachable, notJSON)
+	b.do("click Walt's name", chromedp.Click(chromedp.CSS(`#timeline article:last-child button.author`)))
+	b.waitFor("the failed load shown", `document.getElementById('timeline-error').textContent === 'Chirpy cannot be reached; try again.'`)
+	if shown := eval[bool](b, `!document.getElementById('timeline-empty').hidden`); shown {
+		t.Errorf("a timeline that failed to load says %q", b.text("#timeline-empty"))
+	}
+	// An answer that is not the API's JSON (a captive portal's page) is
+	// said in words, not as the parser's complaint.
+	b.do("click All chirps", chromedp.Click(chromedp.ID("all-chirps")))
+	b.waitFor("the page that is not JSON said", `document.getElementById('timeline-error').textContent === "The server's answer could not be read; try again."`)
+	in.stop()
+	b.do("reload", chromedp.Reload())
+	b.signedInAs("jesse@pinkman.com")
+	b.waitFor("all chirps again", `document.querySelectorAll('#timeline article').length === 20 && document.getElementById('timeline-error').textContent === ''`)
+
 	// On a 360 px phone nothing scrolls sideways, the long word included.
 	b.do("a 360 px viewport", chromedp.EmulateViewport(360, 740))
 	b.waitFor("the layout at 360 px", `window.innerWidth === 360`)
 	b.fitsWidth(360)
+	// Log out signs out of the page even when the revoke cannot reach the
+	// server (and says so), and forgets the draft.
+	in = b.interceptPosts("/api/revoke", "", unreachable)
+	b.setText("#new-chirp", "a draft of Jesse's")
 	b.do("log out", chromedp.Click(chromedp.ID("logout")))
 	b.waitFor("signed out", `!document.getElementById('auth-form').hidden`)
+	in.stop()
+	if got := b.text("#auth-error"); got != "Signed out here, but the server could not revoke the session: Chirpy cannot be reached; try again." {
+		t.Errorf("after a revoke that failed, the page says %q", got)
+	}
+	if kept := eval[bool](b, `localStorage.getItem('chirpy.session') !== null`); kept {
+		t.Error("the session is still in localStorage after a Log out whose revoke failed")
+	}
+	if v := eval[string](b, `document.getElementById('new-chirp').value`); v != "" {
+		t.Errorf("the composer kept %q after Log out", v)
+	}
 	b.fitsWidth(360)
+
+	// Too many failed logins: the 429 is shown in the API's words, with the
+	// wait it asks for.
+	var throttled string
+	for range 11 {
+		res := s.req(t, "POST", "/api/login", map[string]string{"email": "saul@bettercall.com", "password": "wrong"})
+		if res.Status == http.StatusTooManyRequests {
+			throttled = res.errorMessage(t)
+			break
+		}
+	}
+	if !strings.HasPrefix(throttled, "Too many failed logins") {
+		t.Fatalf("no 429 after 11 failed logins: %q", throttled)
+	}
+	b.setText("#email", "saul@bettercall.com")
+	b.setText("#password", "wrong")
+	b.do("press Enter", chromedp.Focus(chromedp.ID("password")), chromedp.KeyEvent(kb.Enter))
+	b.waitFor("the 429 shown", `document.getElementById('auth-error').textContent.startsWith('Too many failed logins; try again in ')`)
 }
 
 // The picture of the README: the timeline of a signed-in member, at a

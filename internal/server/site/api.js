@@ -54,9 +54,20 @@ async function failure(res) {
   return new APIError(msg, res.status);
 }
 
+// json reads the JSON of an answer. A 2xx that is not JSON is not the API's
+// (a captive portal's page, a proxy's): an error in words, not the parser's.
+export async function json(res) {
+  try {
+    return await res.json();
+  } catch {
+    throw new APIError("The server's answer could not be read; try again.", res.status);
+  }
+}
+
 // api sends a request; with auth, as the signed-in user. An access token
-// that has expired (401) is refreshed once and the request sent once more,
-// with the same Idempotency-Key.
+// that has expired (401) is refreshed and the request sent once more, with
+// the same Idempotency-Key; at most one refresh per request, so a token
+// refused just after its refresh is an error, not a loop.
 export async function api(method, path, { body, auth = false, key } = {}) {
   const headers = () => {
     const h = {};
@@ -65,9 +76,10 @@ export async function api(method, path, { body, auth = false, key } = {}) {
     if (key) h['Idempotency-Key'] = key;
     return h;
   };
-  if (auth && !access) await refresh();
+  const fresh = auth && !access;
+  if (fresh) await refresh();
   let res = await send(method, path, body, headers());
-  if (res.status === 401 && auth) {
+  if (res.status === 401 && auth && !fresh) {
     await refresh();
     res = await send(method, path, body, headers());
   }
@@ -91,7 +103,7 @@ export function refresh() {
         }
         throw err;
       }
-      access = (await res.json()).token;
+      access = (await json(res)).token;
     } finally {
       refreshing = null;
     }
@@ -132,18 +144,23 @@ function forget() {
 
 export async function logIn(email, password) {
   const res = await api('POST', '/api/login', { body: { email, password } });
-  const u = await res.json();
+  const u = await json(res);
   access = u.token;
   session = { refreshToken: u.refresh_token, id: u.id, email: u.email, isRed: u.is_chirpy_red === true };
   localStorage.setItem(STORE, JSON.stringify(session));
 }
 
-// logOut revokes the refresh token, then forgets both tokens.
+// logOut forgets both tokens, then revokes the refresh token. The user asked
+// to be signed out, so this browser forgets them whatever the server answers;
+// a revoke that failed is thrown after, for the page to say that the token
+// may still work elsewhere until it expires.
 export async function logOut() {
-  const res = await send('POST', '/api/revoke', undefined, { Authorization: 'Bearer ' + session.refreshToken });
+  const token = session?.refreshToken;
+  forget();
+  if (!token) return;
+  const res = await send('POST', '/api/revoke', undefined, { Authorization: 'Bearer ' + token });
   // 401: the token no longer works anyway, which is what logging out wants.
   if (!res.ok && res.status !== 401) throw await failure(res);
-  forget();
 }
 
 // isMember records that the server let a members' perk through: the login's

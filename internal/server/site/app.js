@@ -10,9 +10,11 @@ const PAGE = 20; // chirps per page of the timeline
 const $ = (id) => document.getElementById(id);
 
 let chirps = []; // the chirps shown, in order
-let view = { author: null, next: null, gen: 0 };
+let view = { author: null, next: null, gen: 0, loaded: false }; // loaded: a page of it came
 let signUpAttempt = null; // {body, key}: a retry of the same sign-up reuses its key
-let chirpAttempt = null; // {body, key}: likewise for a chirp
+// The keys of chirps tried and not known to be posted, by text: trying a text
+// again, even after another, is a retry of that submission, with its key.
+const chirpKeys = new Map();
 
 function length(text) {
   return [...text].length;
@@ -34,6 +36,23 @@ async function signUp(email, password) {
   await chirpy.api('POST', '/api/users', { body, key: signUpAttempt.key });
   signUpAttempt = null;
   await logIn(email, password);
+}
+
+// logOut signs the user out of this page even when the revoke fails (then
+// said), and forgets what they were writing, so the next user of this browser
+// finds nothing of theirs.
+async function logOut() {
+  let problem = '';
+  try {
+    await chirpy.logOut();
+  } catch (err) {
+    problem = `Signed out here, but the server could not revoke the session: ${err.message}`;
+  }
+  chirpKeys.clear();
+  signUpAttempt = null;
+  $('new-chirp').value = '';
+  $('new-chirp').dispatchEvent(new Event('input')); // the count, again
+  signedOut(problem);
 }
 
 // signedOut shows the page of a visitor, with message (why) if any.
@@ -58,7 +77,7 @@ function showSession() {
 // ---- the timeline
 
 async function showTimeline(author) {
-  view = { author, next: null, gen: view.gen + 1 };
+  view = { author, next: null, gen: view.gen + 1, loaded: false };
   chirps = [];
   $('timeline').replaceChildren();
   $('all-chirps').hidden = !author;
@@ -75,18 +94,25 @@ async function loadPage(url) {
   $('timeline-error').textContent = '';
   try {
     const res = await chirpy.api('GET', url);
-    const page = await res.json();
+    const page = await chirpy.json(res);
     if (gen !== view.gen) return; // another view was asked for meanwhile
     for (const c of page) {
       chirps.push(c);
       $('timeline').append(article(c));
     }
     view.next = nextLink(res.headers.get('Link'));
+    view.loaded = true;
   } catch (err) {
     if (gen === view.gen) $('timeline-error').textContent = err.message;
   }
   $('older').hidden = !view.next;
-  $('timeline-empty').hidden = chirps.length > 0;
+  showIfEmpty();
+}
+
+// showIfEmpty says that there are no chirps only once the server has said
+// so: not before the first page came, nor when it could not be loaded.
+function showIfEmpty() {
+  $('timeline-empty').hidden = !view.loaded || chirps.length > 0;
 }
 
 // nextLink reads the URL of rel="next" from a Link header, if it is ours.
@@ -107,7 +133,7 @@ function short(id) {
 
 function redraw() {
   $('timeline').replaceChildren(...chirps.map(article));
-  $('timeline-empty').hidden = chirps.length > 0;
+  showIfEmpty();
 }
 
 function el(tag, className, text) {
@@ -135,6 +161,7 @@ function alertBox() {
 function article(c) {
   const a = el('article', 'chirp');
   a.dataset.id = c.id;
+  a.tabIndex = -1; // focusable by the page (after a delete), not a Tab stop
   const mine = c.user_id === chirpy.current()?.id;
   const body = el('p', 'body', c.body);
   const meta = el('footer');
@@ -165,9 +192,12 @@ async function remove(c, a, problem) {
     return;
   }
   chirps = chirps.filter((x) => x.id !== c.id);
+  // Focus stays where the user was reading: the chirp that takes its place
+  // (so deleting several in a row needs no walk back down), else the heading.
+  const near = a.nextElementSibling ?? a.previousElementSibling;
   a.remove();
-  $('timeline-empty').hidden = chirps.length > 0;
-  $('timeline-title').focus();
+  showIfEmpty();
+  (near ?? $('timeline-title')).focus();
 }
 
 // openEditor puts an editor in place of the chirp's text. Whether the user
@@ -205,7 +235,7 @@ function openEditor(c, a, body, problem) {
       problem.textContent = '';
       try {
         const res = await chirpy.api('PUT', '/api/chirps/' + c.id, { body: { body: area.value }, auth: true });
-        const updated = await res.json();
+        const updated = await chirpy.json(res);
         chirpy.isMember();
         $('red').hidden = false;
         chirps = chirps.map((x) => (x.id === updated.id ? updated : x));
@@ -235,14 +265,15 @@ function counter(area, out, btn) {
   btn.disabled = left < 0 || n === 0;
 }
 
-// busy disables btn while fn runs (no double submissions); after is run
-// once it is done, to set the button's state again.
+// busy disables btn (a button, or a list of them) while fn runs (no double
+// submissions); after is run once it is done, to set their state again.
 async function busy(btn, fn, after) {
-  btn.disabled = true;
+  const btns = [btn].flat();
+  for (const b of btns) b.disabled = true;
   try {
     await fn();
   } finally {
-    btn.disabled = false;
+    for (const b of btns) b.disabled = false;
     if (after) after();
   }
 }
@@ -256,16 +287,17 @@ async function postChirp() {
     return;
   }
   $('chirp-error').textContent = '';
-  if (!chirpAttempt || chirpAttempt.body !== text) chirpAttempt = { body: text, key: chirpy.newKey() };
+  if (!chirpKeys.has(text)) chirpKeys.set(text, chirpy.newKey());
   try {
-    const res = await chirpy.api('POST', '/api/chirps', { body: { body: text }, auth: true, key: chirpAttempt.key });
-    const c = await res.json();
-    chirpAttempt = null;
-    $('new-chirp').value = '';
+    const res = await chirpy.api('POST', '/api/chirps', { body: { body: text }, auth: true, key: chirpKeys.get(text) });
+    const c = await chirpy.json(res);
+    chirpKeys.clear(); // posted: the next chirp, of whatever text, is a new submission
+    // What was typed while the chirp was on its way is the next draft.
+    if ($('new-chirp').value === text) $('new-chirp').value = '';
     if (!view.author || view.author === c.user_id) {
       chirps.unshift(c);
       $('timeline').prepend(article(c));
-      $('timeline-empty').hidden = true;
+      showIfEmpty();
     }
   } catch (err) {
     $('chirp-error').textContent = err.message;
@@ -277,8 +309,9 @@ async function postChirp() {
 function wire() {
   const form = $('auth-form');
   const creds = () => [$('email').value.trim(), $('password').value];
-  const attempt = (btn, fn) =>
-    busy(btn, async () => {
+  // One account request at a time: Enter (Log in) and Sign up wait for it.
+  const attempt = (fn) =>
+    busy([$('login'), $('signup')], async () => {
       $('auth-error').textContent = '';
       try {
         await fn(...creds());
@@ -288,20 +321,10 @@ function wire() {
     });
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    attempt($('login'), logIn);
+    attempt(logIn);
   });
-  $('signup').addEventListener('click', () => attempt($('signup'), signUp));
-  $('logout').addEventListener('click', () =>
-    busy($('logout'), async () => {
-      $('session-error').textContent = '';
-      try {
-        await chirpy.logOut();
-        signedOut('');
-      } catch (err) {
-        $('session-error').textContent = err.message;
-      }
-    }),
-  );
+  $('signup').addEventListener('click', () => attempt(signUp));
+  $('logout').addEventListener('click', () => busy($('logout'), logOut));
   const area = $('new-chirp');
   const counted = () => counter(area, $('chirp-count'), $('chirp'));
   area.addEventListener('input', counted);
