@@ -70,15 +70,7 @@ func (s *Store) Recall(ctx context.Context, r idempotency.Request) (a idempotenc
 // database's clock, which stamped them), a batch at a time, and returns how
 // many it deleted. Several servers may prune at once.
 func (s *Store) PruneIdempotencyKeys(ctx context.Context, keep time.Duration) (int64, error) {
-	var total int64
-	for {
-		n, err := s.q.PruneIdempotencyKeys(ctx, database.PruneIdempotencyKeysParams{KeepSeconds: keep.Seconds(), BatchSize: pruneBatch})
-		total += n
-		if err != nil {
-			return total, fail("prune idempotency keys", err)
-		}
-		if n < pruneBatch {
-			return total, nil
-		}
-	}
+	return pruneInBatches("prune idempotency keys", func() (int64, error) {
+		return s.q.PruneIdempotencyKeys(ctx, database.PruneIdempotencyKeysParams{KeepSeconds: keep.Seconds(), BatchSize: pruneBatch})
+	})
 }

@@ -80,7 +80,7 @@ func parseOutcome(op, word string) (polka.Outcome, error) {
 	return o, nil
 }
 
-// pruneBatch bounds each delete of PruneInbox, so that no single statement
+// pruneBatch bounds each delete of the pruners, so that no single statement
 // holds locks for long.
 const pruneBatch = 5000
 
@@ -89,12 +89,20 @@ const pruneBatch = 5000
 // many it deleted. Several servers may prune at once; deleting what another
 // already deleted is harmless.
 func (s *Store) PruneInbox(ctx context.Context, keep time.Duration) (int64, error) {
+	return pruneInBatches("prune webhook inbox", func() (int64, error) {
+		return s.q.PruneWebhookInbox(ctx, database.PruneWebhookInboxParams{KeepSeconds: keep.Seconds(), BatchSize: pruneBatch})
+	})
+}
+
+// pruneInBatches runs deleteBatch, which deletes at most pruneBatch rows,
+// until a batch comes up short, and returns how many rows it deleted.
+func pruneInBatches(op string, deleteBatch func() (int64, error)) (int64, error) {
 	var total int64
 	for {
-		n, err := s.q.PruneWebhookInbox(ctx, database.PruneWebhookInboxParams{KeepSeconds: keep.Seconds(), BatchSize: pruneBatch})
+		n, err := deleteBatch()
 		total += n
 		if err != nil {
-			return total, fail("prune webhook inbox", err)
+			return total, fail(op, err)
 		}
 		if n < pruneBatch {
 			return total, nil
