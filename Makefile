@@ -109,13 +109,13 @@ FUZZSMOKERUNS ?= 50000
 fuzz-smoke:
 	@$(MAKE) --no-print-directory fuzz FUZZRUNS=$(FUZZSMOKERUNS)
 
-## mutate: mutation testing of the rules (internal/auth, chirp, polka, jsonbody, config); fails below MUTATE_EFFICACY% (90) killed in a package; six to ten minutes (pinned in .ci/gremlins.mod)
+## mutate: mutation testing of the rules (internal/auth, chirp, polka, idempotency, jsonbody, config); fails below MUTATE_EFFICACY% (90) killed in a package; six to ten minutes (pinned in .ci/gremlins.mod)
 # Each package on its own, so that a package's mutants run only its own tests,
 # which need no PostgreSQL. Two workers: the suite runs on two cores. A
 # mutant's tests may take ten times as long as the unmutated run before it
 # counts as timed out (caught, but not counted as killed). Every package runs,
 # then the target fails if any fell below the threshold.
-MUTATE_PKGS = ./internal/auth ./internal/chirp ./internal/polka ./internal/jsonbody ./internal/config
+MUTATE_PKGS = ./internal/auth ./internal/chirp ./internal/polka ./internal/idempotency ./internal/jsonbody ./internal/config
 MUTATE_EFFICACY ?= 90
 MUTATE_WORKERS ?= 2
 GREMLINS = $(GO) tool -modfile=.ci/gremlins.mod gremlins

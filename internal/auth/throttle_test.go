@@ -148,6 +148,17 @@ func TestLoginLimitsCheck(t *testing.T) {
 	m.now = t0.Add(time.Minute)
 	check(walt, true, 0)
 
+	// A client over its limit waits for the pair's window too, when that one
+	// refuses and ends later: the keys not counted are read.
+	m = &memCounter{now: t0, counts: map[string]LoginCount{}}
+	check(saul, true, 0)
+	m.now = t0.Add(30 * time.Second)
+	check(walt, true, 0)
+	check(walt, true, 0)
+	check(walt, false, time.Minute) // the pair's 3rd: its window ends at t0+90s
+	m.now = t0.Add(40 * time.Second)
+	check(walt, false, 50*time.Second) // the client's 5th; its own window ends at t0+60s
+
 	// The owner's account from many clients.
 	m = &memCounter{now: t0, counts: map[string]LoginCount{}}
 	for i := range 5 {
@@ -194,12 +205,13 @@ func TestLoginLimitsCheck(t *testing.T) {
 func TestLoginLimitsCheckUnset(t *testing.T) {
 	set := LoginLimits{PerEmail: 2, PerClient: 4, PerAccount: 5, PerDevice: 1, Window: time.Minute}
 	for name, l := range map[string]LoginLimits{
-		"no window":            {PerEmail: 2, PerClient: 4, PerAccount: 5},
-		"a negative window":    {PerEmail: 2, PerClient: 4, PerAccount: 5, Window: -time.Minute},
-		"no email limit":       {PerClient: 4, PerAccount: 5, Window: time.Minute},
-		"a negative email one": {PerEmail: -1, PerClient: 4, PerAccount: 5, Window: time.Minute},
-		"no client limit":      {PerEmail: 2, PerAccount: 5, Window: time.Minute},
-		"no account limit":     {PerEmail: 2, PerClient: 4, Window: time.Minute},
+		// Each leaves one limit unset, the rest as set.
+		"no window":            {PerEmail: 2, PerClient: 4, PerAccount: 5, PerDevice: 1},
+		"a negative window":    {PerEmail: 2, PerClient: 4, PerAccount: 5, PerDevice: 1, Window: -time.Minute},
+		"no email limit":       {PerClient: 4, PerAccount: 5, PerDevice: 1, Window: time.Minute},
+		"a negative email one": {PerEmail: -1, PerClient: 4, PerAccount: 5, PerDevice: 1, Window: time.Minute},
+		"no client limit":      {PerEmail: 2, PerAccount: 5, PerDevice: 1, Window: time.Minute},
+		"no account limit":     {PerEmail: 2, PerClient: 4, PerDevice: 1, Window: time.Minute},
 		"no device limit":      {PerEmail: 2, PerClient: 4, PerAccount: 5, Window: time.Minute},
 		"all zero":             {},
 	} {
