@@ -69,9 +69,14 @@ function showSession() {
   $('session').hidden = !on;
   $('composer').hidden = !on;
   $('me').textContent = on ? me.email : '';
-  $('red').hidden = !(on && me.isRed);
+  showMembership();
   for (const id of ['auth-error', 'session-error', 'chirp-error']) $(id).textContent = '';
   redraw();
+}
+
+// showMembership marks a Chirpy Red member as the session says.
+function showMembership() {
+  $('red').hidden = !chirpy.current()?.isRed;
 }
 
 // ---- the timeline
@@ -237,7 +242,7 @@ function openEditor(c, a, body, problem) {
         const res = await chirpy.api('PUT', '/api/chirps/' + c.id, { body: { body: area.value }, auth: true });
         const updated = await chirpy.json(res);
         chirpy.isMember();
-        $('red').hidden = false;
+        showMembership();
         chirps = chirps.map((x) => (x.id === updated.id ? updated : x));
         const fresh = article(updated);
         a.replaceWith(fresh);
