@@ -136,6 +136,11 @@ export function restore() {
   return null;
 }
 
+// save mirrors the session in localStorage, for the next load (restore).
+function save() {
+  localStorage.setItem(STORE, JSON.stringify(session));
+}
+
 function forget() {
   access = null;
   session = null;
@@ -147,7 +152,7 @@ export async function logIn(email, password) {
   const u = await json(res);
   access = u.token;
   session = { refreshToken: u.refresh_token, id: u.id, email: u.email, isRed: u.is_chirpy_red === true };
-  localStorage.setItem(STORE, JSON.stringify(session));
+  save();
 }
 
 // logOut forgets both tokens, then revokes the refresh token. The user asked
@@ -168,6 +173,6 @@ export async function logOut() {
 export function isMember() {
   if (session && !session.isRed) {
     session.isRed = true;
-    localStorage.setItem(STORE, JSON.stringify(session));
+    save();
   }
 }
