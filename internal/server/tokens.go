@@ -48,7 +48,7 @@ func handleLogin(l login) handlerFunc {
 		// Extra fields such as expires_in_seconds are ignored: access tokens
 		// always live for auth.AccessTokenTTL.
 		var req credentials
-		if err := l.bodies.readJSON(w, r, &req, maxCredentialsBytes); err != nil {
+		if _, err := l.bodies.readJSON(w, r, &req, maxCredentialsBytes); err != nil {
 			return err
 		}
 		if err := auth.CheckLogin(req.Email, req.Password); err != nil {
