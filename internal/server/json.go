@@ -88,6 +88,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		// bug that every test would show.
 		panic(fmt.Sprintf("encode %T: %v", v, err))
 	}
+	writeJSONBytes(w, status, body)
+}
+
+// writeJSONBytes answers with body, already encoded as JSON.
+func writeJSONBytes(w http.ResponseWriter, status int, body []byte) {
 	w.Header()["Content-Type"] = jsonContentType
 	w.WriteHeader(status)
 	w.Write(body)
