@@ -55,9 +55,7 @@ var encodeBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); retu
 func writeChirp(w http.ResponseWriter, status int, c store.Chirp) {
 	buf := encodeBuffers.Get().(*[]byte)
 	*buf = newChirp(c).appendJSON((*buf)[:0])
-	w.Header()["Content-Type"] = jsonContentType
-	w.WriteHeader(status)
-	w.Write(*buf)
+	writeJSONBytes(w, status, *buf)
 	encodeBuffers.Put(buf)
 }
 

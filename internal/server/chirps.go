@@ -12,7 +12,6 @@ import (
 
 	"chirpy/internal/chirp"
 	"chirpy/internal/idempotency"
-	"chirpy/internal/jsonbody"
 	"chirpy/internal/store"
 )
 
@@ -24,15 +23,12 @@ func handleChirpsCreate(st *store.Store, b *bodies) userHandlerFunc {
 		if err != nil {
 			return err
 		}
-		raw, err := b.read(w, r, maxChirpBytes)
-		if err != nil {
-			return err
-		}
 		// The author is the token's subject; a user_id in the body is ignored.
 		var req struct {
 			Body string `json:"body"`
 		}
-		if err := jsonbody.Decode(raw, &req); err != nil {
+		raw, err := b.readJSON(w, r, &req, maxChirpBytes)
+		if err != nil {
 			return err
 		}
 		body, err := chirp.Clean(req.Body)
@@ -109,7 +105,7 @@ func handleChirpsUpdate(st *store.Store, b *bodies) userHandlerFunc {
 		var req struct {
 			Body string `json:"body"`
 		}
-		if err := b.readJSON(w, r, &req, maxChirpBytes); err != nil {
+		if _, err := b.readJSON(w, r, &req, maxChirpBytes); err != nil {
 			return err
 		}
 		body, err := chirp.Clean(req.Body)

@@ -62,9 +62,7 @@ func writeChirpPage(w http.ResponseWriter, r *http.Request, st *store.Store, f s
 		buf = newChirp(c).appendJSON(buf)
 	}
 	buf = append(buf, ']')
-	w.Header()["Content-Type"] = jsonContentType
-	w.WriteHeader(http.StatusOK)
-	w.Write(buf)
+	writeJSONBytes(w, http.StatusOK, buf)
 	return nil
 }
 

@@ -12,12 +12,8 @@ import (
 // trusted proxy. Anything else in the header is the client's to invent, so
 // it is never believed.
 func clientAddr(r *http.Request, trusted []netip.Prefix) netip.Addr {
-	peer, err := netip.ParseAddrPort(r.RemoteAddr)
-	if err != nil {
-		return netip.IPv4Unspecified()
-	}
-	addr := peer.Addr().Unmap()
-	if !isTrusted(addr, trusted) {
+	addr, proxied := peer(r, trusted)
+	if !proxied {
 		return addr
 	}
 	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
@@ -40,8 +36,20 @@ func overHTTPS(r *http.Request, trusted []netip.Prefix) bool {
 	if r.TLS != nil {
 		return true
 	}
-	peer, err := netip.ParseAddrPort(r.RemoteAddr)
-	return err == nil && isTrusted(peer.Addr().Unmap(), trusted) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+	_, proxied := peer(r, trusted)
+	return proxied && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
+// peer is the address of the connection's peer (unspecified if RemoteAddr
+// holds none), and whether it is a trusted proxy, whose forwarding headers
+// are believed.
+func peer(r *http.Request, trusted []netip.Prefix) (addr netip.Addr, proxied bool) {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return netip.IPv4Unspecified(), false
+	}
+	addr = ap.Addr().Unmap()
+	return addr, isTrusted(addr, trusted)
 }
 
 func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {

@@ -44,7 +44,5 @@ func writeAnswer(w http.ResponseWriter, a idempotency.Answer, replayed, private 
 	if replayed {
 		w.Header()["Idempotent-Replayed"] = replayedTrue
 	}
-	w.Header()["Content-Type"] = jsonContentType
-	w.WriteHeader(a.Status)
-	w.Write(a.Body)
+	writeJSONBytes(w, a.Status, a.Body)
 }

@@ -37,13 +37,14 @@ func newBodies(budget int64) *bodies { return &bodies{budget: semaphore.NewWeigh
 // readJSON decodes the single JSON value of r's body into dst. Every way a body
 // can be wrong is answered with what is wrong and where: 413 when it is over
 // maxBytes, 400 for anything else (jsonbody). Unknown fields are ignored,
-// since clients send extras.
-func (b *bodies) readJSON(w http.ResponseWriter, r *http.Request, dst any, maxBytes int64) error {
+// since clients send extras. It returns the body's bytes as sent, which an
+// Idempotency-Key's request is hashed from.
+func (b *bodies) readJSON(w http.ResponseWriter, r *http.Request, dst any, maxBytes int64) ([]byte, error) {
 	body, err := b.read(w, r, maxBytes)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return jsonbody.Decode(body, dst)
+	return body, jsonbody.Decode(body, dst)
 }
 
 // read reads all of r's body, refusing more than maxBytes with 413: at once
@@ -87,6 +88,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		// bug that every test would show.
 		panic(fmt.Sprintf("encode %T: %v", v, err))
 	}
+	writeJSONBytes(w, status, body)
+}
+
+// writeJSONBytes answers with body, already encoded as JSON.
+func writeJSONBytes(w http.ResponseWriter, status int, body []byte) {
 	w.Header()["Content-Type"] = jsonContentType
 	w.WriteHeader(status)
 	w.Write(body)

@@ -48,7 +48,7 @@ func handleLogin(l login) handlerFunc {
 		// Extra fields such as expires_in_seconds are ignored: access tokens
 		// always live for auth.AccessTokenTTL.
 		var req credentials
-		if err := l.bodies.readJSON(w, r, &req, maxCredentialsBytes); err != nil {
+		if _, err := l.bodies.readJSON(w, r, &req, maxCredentialsBytes); err != nil {
 			return err
 		}
 		if err := auth.CheckLogin(req.Email, req.Password); err != nil {
@@ -64,16 +64,16 @@ func handleLogin(l login) handlerFunc {
 		// ahead of the hash queue. Only then is the account looked up first;
 		// any other cookie is no cookie.
 		var u store.User
-		var found, looked bool
+		var found bool
 		var err error
-		if d, ok := l.device(r); ok {
+		d, hasDevice := l.device(r)
+		if hasDevice {
 			if u, found, err = userByEmail(r.Context(), l.st, req.Email); err != nil {
 				return err
 			}
-			looked = true
 			// A token issued before the password last changed is no longer
 			// the account's.
-			if d.IssuedTo(u.ID, u.HashedPassword, l.secret) && found {
+			if found && d.IssuedTo(u.ID, u.HashedPassword, l.secret) {
 				keys.Device = d.Key
 			}
 		}
@@ -89,7 +89,7 @@ func handleLogin(l login) handlerFunc {
 			l.metrics.loginThrottled()
 			return tooManyLogins(wait)
 		}
-		if !looked {
+		if !hasDevice {
 			if u, found, err = userByEmail(r.Context(), l.st, req.Email); err != nil {
 				return err
 			}

@@ -10,7 +10,6 @@ import (
 
 	"chirpy/internal/auth"
 	"chirpy/internal/idempotency"
-	"chirpy/internal/jsonbody"
 	"chirpy/internal/store"
 )
 
@@ -45,12 +44,9 @@ func handleUsersCreate(st *store.Store, hasher *auth.Hasher, b *bodies) handlerF
 		if err != nil {
 			return err
 		}
-		raw, err := b.read(w, r, maxCredentialsBytes)
-		if err != nil {
-			return err
-		}
 		var req credentials
-		if err := jsonbody.Decode(raw, &req); err != nil {
+		raw, err := b.readJSON(w, r, &req, maxCredentialsBytes)
+		if err != nil {
 			return err
 		}
 		if err := auth.CheckNewCredentials(req.Email, req.Password); err != nil {
@@ -96,7 +92,7 @@ func handleUsersCreate(st *store.Store, hasher *auth.Hasher, b *bodies) handlerF
 func handleUsersUpdate(st *store.Store, hasher *auth.Hasher, b *bodies) userHandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, userID uuid.UUID) error {
 		var req credentials
-		if err := b.readJSON(w, r, &req, maxCredentialsBytes); err != nil {
+		if _, err := b.readJSON(w, r, &req, maxCredentialsBytes); err != nil {
 			return err
 		}
 		if err := auth.CheckNewCredentials(req.Email, req.Password); err != nil {
