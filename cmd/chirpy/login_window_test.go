@@ -35,11 +35,15 @@ func TestLoginAllowedAgainAfterItsWindow(t *testing.T) {
 	if st := s.loginStatus(t, "walt@breakingbad.com", "123456"); st != http.StatusOK {
 		t.Fatalf("the owner, once the window has run out: %d, want 200", st)
 	}
-	// And the window that began anew counts from one: ten more are checked.
+	// And the window that began anew counts from one: ten more are checked,
+	// and the next refused.
 	for i := 1; i <= 10; i++ {
 		if st := s.loginStatus(t, "walt@breakingbad.com", "wrong"); st != http.StatusUnauthorized {
 			t.Fatalf("wrong password %d of the new window: %d, want 401", i, st)
 		}
+	}
+	if st := s.loginStatus(t, "walt@breakingbad.com", "123456"); st != http.StatusTooManyRequests {
+		t.Fatalf("the 11th attempt of the new window: %d, want 429", st)
 	}
 }
 
