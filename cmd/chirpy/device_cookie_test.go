@@ -17,6 +17,26 @@ func (s *testServer) loginWith(t *testing.T, email, password, device string) res
 	return s.req(t, "POST", "/api/login", map[string]string{"email": email, "password": password}, header...)
 }
 
+// signUpWithCookie creates a user and logs in from s's client, returning
+// the login's response, which sets the device cookie.
+func (s *testServer) signUpWithCookie(t *testing.T, email, password string) response {
+	t.Helper()
+	s.req(t, "POST", "/api/users", map[string]string{"email": email, "password": password}).expect(t, http.StatusCreated)
+	return s.loginWith(t, email, password, "").expect(t, http.StatusOK)
+}
+
+// lockOut locks email's account out with 100 wrong guesses from 25 clients
+// (the last refused), as the tests' LOGIN_LIMIT_PER_CLIENT of 4 allows.
+func (s *testServer) lockOut(t *testing.T, email string) {
+	t.Helper()
+	for c := 10; c < 35; c++ {
+		guesser := s.from("127.0.0." + strconv.Itoa(c))
+		for range 4 {
+			guesser.loginWith(t, email, "guess", "")
+		}
+	}
+}
+
 // deviceCookie is the device cookie r sets, or nil.
 func deviceCookie(t *testing.T, r response) *http.Cookie {
 	t.Helper()
@@ -67,21 +87,12 @@ func TestDeviceCookieLetsTheOwnerPastTheLockout(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, map[string]string{"LOGIN_LIMIT_PER_CLIENT": "4"})
 	owner := s.from("127.0.0.2")
-	owner.req(t, "POST", "/api/users", map[string]string{"email": "walt@breakingbad.com", "password": "123456"}).expect(t, http.StatusCreated)
-	first := owner.loginWith(t, "walt@breakingbad.com", "123456", "").expect(t, http.StatusOK)
+	first := owner.signUpWithCookie(t, "walt@breakingbad.com", "123456")
 	walt := deviceCookie(t, first).Value
 	access := decode[userJSON](t, first).Token
-	s.req(t, "POST", "/api/users", map[string]string{"email": "saul@bettercall.com", "password": "654321"}).expect(t, http.StatusCreated)
-	saul := deviceCookie(t, s.loginWith(t, "saul@bettercall.com", "654321", "").expect(t, http.StatusOK)).Value
+	saul := deviceCookie(t, s.signUpWithCookie(t, "saul@bettercall.com", "654321")).Value
 
-	// 100 guesses from 25 clients (the last refused): the account is
-	// locked out.
-	for c := 10; c < 35; c++ {
-		guesser := s.from("127.0.0." + strconv.Itoa(c))
-		for range 4 {
-			guesser.loginWith(t, "walt@breakingbad.com", "guess", "")
-		}
-	}
+	s.lockOut(t, "walt@breakingbad.com")
 	tampered := []byte(walt)
 	tampered[5] ^= 1
 	for name, device := range map[string]string{
@@ -118,19 +129,13 @@ func TestDeviceCookieRetiredByANewPassword(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, map[string]string{"LOGIN_LIMIT_PER_CLIENT": "4"})
 	owner := s.from("127.0.0.2")
-	owner.req(t, "POST", "/api/users", map[string]string{"email": "walt@breakingbad.com", "password": "123456"}).expect(t, http.StatusCreated)
-	first := owner.loginWith(t, "walt@breakingbad.com", "123456", "").expect(t, http.StatusOK)
+	first := owner.signUpWithCookie(t, "walt@breakingbad.com", "123456")
 	old := deviceCookie(t, first).Value
 	owner.req(t, "PUT", "/api/users", map[string]string{"email": "walt@breakingbad.com", "password": "heisenberg"},
 		bearer(decode[userJSON](t, first).Token)...).expect(t, http.StatusOK)
 	current := deviceCookie(t, owner.loginWith(t, "walt@breakingbad.com", "heisenberg", old).expect(t, http.StatusOK)).Value
 
-	for c := 10; c < 35; c++ {
-		guesser := s.from("127.0.0." + strconv.Itoa(c))
-		for range 4 {
-			guesser.loginWith(t, "walt@breakingbad.com", "guess", "")
-		}
-	}
+	s.lockOut(t, "walt@breakingbad.com")
 	if st := owner.loginWith(t, "walt@breakingbad.com", "heisenberg", old).Status; st != http.StatusTooManyRequests {
 		t.Fatalf("the locked account, with a cookie from before the new password: %d, want 429", st)
 	}

@@ -1,30 +1,22 @@
 package main
 
 import (
-	"encoding/json"
 	"net/http"
-	"strconv"
 	"testing"
 	"time"
-
-	"chirpy/internal/polka"
 )
 
 // A downgrade older than the last change applied (by the event's time) is
 // acknowledged, recorded as stale, and changes nothing: the membership stays.
 func TestWebhookStaleDowngradeChangesNothing(t *testing.T) {
 	t.Parallel()
-	const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-	s := startServer(t, map[string]string{"POLKA_WEBHOOK_SECRET": secret})
+	s := startServer(t, map[string]string{"POLKA_WEBHOOK_SECRET": polkaSecret})
 	walt := s.signUp(t, "walt@breakingbad.com", "123456")
-	signer, _ := polka.NewSigner(secret)
+	signed := s.signedSend(t)
+	// Each delivery is signed now; its event carries the time at.
 	send := func(id string, body map[string]any, at time.Time) response {
 		t.Helper()
-		body["timestamp"] = at.UTC().Format(time.RFC3339)
-		b, _ := json.Marshal(body)
-		now := time.Now()
-		return s.req(t, "POST", hookPath, b, "Authorization", "ApiKey "+polkaKey, "Webhook-Id", id,
-			"Webhook-Timestamp", strconv.FormatInt(now.Unix(), 10), "Webhook-Signature", signer.Sign(id, now, b))
+		return signed(id, time.Now(), withTime(body, at))
 	}
 	now := time.Now()
 	send("msg_up", upgraded(walt.ID), now).expect(t, http.StatusNoContent)

@@ -101,7 +101,7 @@ func TestPolkaKeyRotation(t *testing.T) {
 
 const hookPath = "/api/polka/webhooks"
 
-// inboxRow is what the inbox holds for a delivery id ("" outcome: no row).
+// inbox is what the inbox holds for a delivery id ("" outcome: no row).
 func (s *testServer) inbox(t *testing.T, id string) (outcome string, n int) {
 	t.Helper()
 	err := s.DB.QueryRow(`SELECT count(*), coalesce(max(outcome), '') FROM webhook_inbox WHERE id = $1`, id).Scan(&n, &outcome)
@@ -148,6 +148,46 @@ func (s *testServer) countMembershipChanges(t *testing.T) func() int {
 	return func() int { return s.count(t, `SELECT count(*) FROM test_membership_writes`) }
 }
 
+// polkaSecret is the webhook secret of the tests that sign deliveries.
+const polkaSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+func newSigner(t *testing.T) *polka.Signer {
+	t.Helper()
+	signer, err := polka.NewSigner(polkaSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signer
+}
+
+func marshal(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// signedSend returns a function that delivers body to s as delivery id,
+// with the API key, signed with polkaSecret at attempt.
+func (s *testServer) signedSend(t *testing.T) func(id string, attempt time.Time, body map[string]any) response {
+	t.Helper()
+	signer := newSigner(t)
+	return func(id string, attempt time.Time, body map[string]any) response {
+		t.Helper()
+		b := marshal(t, body)
+		return s.req(t, "POST", hookPath, b, "Authorization", "ApiKey "+polkaKey, "Webhook-Id", id,
+			"Webhook-Timestamp", strconv.FormatInt(attempt.Unix(), 10), "Webhook-Signature", signer.Sign(id, attempt, b))
+	}
+}
+
+// withTime gives an event body its own time, the one that orders it.
+func withTime(body map[string]any, at time.Time) map[string]any {
+	body["timestamp"] = at.UTC().Format(time.RFC3339)
+	return body
+}
+
 func withID(id string) []string {
 	return []string{"Authorization", "ApiKey " + polkaKey, "Webhook-Id", id}
 }
@@ -189,15 +229,9 @@ func TestWebhookDowngradeCourse(t *testing.T) {
 // retry of an old upgrade cannot undo a newer downgrade.
 func TestWebhookOrder(t *testing.T) {
 	t.Parallel()
-	const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-	s := startServer(t, map[string]string{"POLKA_WEBHOOK_SECRET": secret})
+	s := startServer(t, map[string]string{"POLKA_WEBHOOK_SECRET": polkaSecret})
 	walt := s.signUp(t, "walt@breakingbad.com", "123456")
-	signer, _ := polka.NewSigner(secret)
-	send := func(id string, attempt time.Time, body map[string]any) response {
-		b, _ := json.Marshal(body)
-		return s.req(t, "POST", hookPath, b, "Authorization", "ApiKey "+polkaKey, "Webhook-Id", id,
-			"Webhook-Timestamp", strconv.FormatInt(attempt.Unix(), 10), "Webhook-Signature", signer.Sign(id, attempt, b))
-	}
+	send := s.signedSend(t)
 	now := time.Now()
 
 	// By webhook-timestamp: the downgrade was signed after the upgrade, and
@@ -213,10 +247,6 @@ func TestWebhookOrder(t *testing.T) {
 
 	// By the event's own time: a retry days later is signed afresh, but its
 	// event is older than the last change, so it changes nothing.
-	withTime := func(body map[string]any, at time.Time) map[string]any {
-		body["timestamp"] = at.UTC().Format(time.RFC3339)
-		return body
-	}
 	send("msg_up_new", now.Add(time.Second), withTime(upgraded(walt.ID), now.Add(time.Second))).expect(t, http.StatusNoContent)
 	send("msg_down_new", now.Add(2*time.Second), withTime(downgraded(walt.ID), now.Add(2*time.Second))).expect(t, http.StatusNoContent)
 	late := withTime(upgraded(walt.ID), now.Add(-3*24*time.Hour))
@@ -415,11 +445,10 @@ func TestWebhookRejectsBadDeliveriesWithoutRecording(t *testing.T) {
 
 func TestWebhookSignatures(t *testing.T) {
 	t.Parallel()
-	const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-	s := startServer(t, map[string]string{"POLKA_WEBHOOK_SECRET": secret})
+	s := startServer(t, map[string]string{"POLKA_WEBHOOK_SECRET": polkaSecret})
 	walt := s.signUp(t, "walt@breakingbad.com", "123456")
-	signer, _ := polka.NewSigner(secret)
-	body, _ := json.Marshal(upgraded(walt.ID))
+	signer := newSigner(t)
+	body := marshal(t, upgraded(walt.ID))
 
 	send := func(id string, ts time.Time, sig string, b []byte) response {
 		return s.req(t, "POST", hookPath, b, "Authorization", "ApiKey "+polkaKey,

@@ -28,13 +28,19 @@ func TestDeviceToken(t *testing.T) {
 	if d.IssuedTo(uuid.New(), hash, secret) || d.IssuedTo(walt, hash+"x", secret) || d.IssuedTo(walt, "", secret) {
 		t.Error("a device token passed for another account's, or for its account's after a new password")
 	}
-	again, _ := MakeDeviceToken(walt, hash, secret, now)
-	if d2, _ := ParseDeviceToken(again, secret, now); d2.Key == d.Key {
-		t.Error("two device tokens share a key")
+	again, err := MakeDeviceToken(walt, hash, secret, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d2, ok := ParseDeviceToken(again, secret, now); !ok || d2.Key == d.Key {
+		t.Errorf("a second device token: %+v, %v; want its own key", d2, ok)
 	}
 	flipped := []byte(token)
 	flipped[3] ^= 1 // in the user id
-	access, _ := MakeJWT(walt, secret, time.Hour)
+	access, err := MakeJWT(walt, secret, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for name, bad := range map[string]struct {
 		token  string
 		secret []byte

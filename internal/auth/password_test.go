@@ -130,8 +130,14 @@ func TestHasherSlots(t *testing.T) {
 // A returning user's check (CheckFirst) goes ahead of a queue that holds
 // every slot, in a lane of its own the others never take, itself bounded.
 func TestCheckFirstHasALaneOfItsOwn(t *testing.T) {
-	h, _ := NewHasher(cheap, 2) // 2 slots, and 1 for returning users
-	hash, _ := h.Hash(context.Background(), "pw")
+	h, err := NewHasher(cheap, 2) // 2 slots, and 1 for returning users
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, err := h.Hash(context.Background(), "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for range 2 {
 		if _, err := h.acquire(context.Background(), false); err != nil {
 			t.Fatal(err)
