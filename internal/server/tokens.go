@@ -72,8 +72,9 @@ func handleLogin(l login) handlerFunc {
 				return err
 			}
 			// A token issued before the password last changed is no longer
-			// the account's.
-			if found && d.IssuedTo(u.ID, u.HashedPassword, l.secret) {
+			// the account's. IssuedTo runs whether or not the email was
+			// found, so that its work does not tell which emails exist.
+			if d.IssuedTo(u.ID, u.HashedPassword, l.secret) && found {
 				keys.Device = d.Key
 			}
 		}
