@@ -87,7 +87,9 @@ func ParseDeviceToken(token string, secret []byte, now time.Time) (Device, bool)
 	if len(token) != base64.RawURLEncoding.EncodedLen(deviceTokenBytes) { // (the decoder skips newlines)
 		return Device{}, false
 	}
-	b, err := base64.RawURLEncoding.DecodeString(token)
+	// Strict: the last character's spare bits must be zero, or two
+	// spellings would be one token.
+	b, err := base64.RawURLEncoding.Strict().DecodeString(token)
 	if err != nil || len(b) != deviceTokenBytes || len(secret) == 0 {
 		return Device{}, false
 	}
